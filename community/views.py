@@ -1,0 +1,161 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import permissions, services
+from .forms import GroupForm, JoinCodeForm, MeetingForm
+from .models import JoinRequest, Membership, StudyGroup
+
+
+@login_required
+def group_list(request):
+    mine = StudyGroup.objects.filter(memberships__user=request.user).annotate(n=Count("memberships"))
+    open_groups = (StudyGroup.objects.filter(is_open=True).exclude(memberships__user=request.user)
+                   .annotate(n=Count("memberships")))
+    return render(request, "community/group_list.html", {
+        "mine": mine, "open_groups": open_groups, "join_form": JoinCodeForm(), "create_form": GroupForm(),
+    })
+
+
+@login_required
+@require_POST
+def group_create(request):
+    form = GroupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "community/group_list.html", {
+            "mine": StudyGroup.objects.filter(memberships__user=request.user), "open_groups": [],
+            "join_form": JoinCodeForm(), "create_form": form}, status=400)
+    group = services.create_group(request.user, **{k: form.cleaned_data[k] for k in
+                                                   ("name", "description", "kind", "school", "is_open")})
+    messages.success(request, "Gruppa er opprettet. Du er veileder.")
+    return redirect(group.get_absolute_url())
+
+
+@login_required
+def group_detail(request, group_id: int):
+    group = get_object_or_404(StudyGroup, pk=group_id)
+    membership = permissions.membership(request.user, group)
+    if membership is None and not group.is_open:
+        raise Http404
+    context = {
+        "group": group, "membership": membership,
+        "members": Membership.objects.filter(group=group).select_related("user"),
+        "is_facilitator": bool(membership and membership.role == "facilitator"),
+        "pending": (JoinRequest.objects.filter(group=group, status="pending").select_related("user")
+                    if membership and membership.role == "facilitator" else []),
+        "meeting_form": MeetingForm(instance=group),
+        "invites": group.invites.filter(created_by=request.user) if membership else [],
+    }
+    return render(request, "community/group_detail.html", context)
+
+
+@login_required
+@require_POST
+def group_join(request):
+    form = JoinCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = services.join_with_invite(request.user, form.cleaned_data["code"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("community:group_list")
+        messages.success(request, f"Velkommen til {membership.group.name}!")
+        return redirect(membership.group.get_absolute_url())
+    messages.error(request, "Skriv inn invitasjonskoden.")
+    return redirect("community:group_list")
+
+
+@login_required
+@require_POST
+def group_request(request, group_id: int):
+    group = get_object_or_404(StudyGroup, pk=group_id)
+    try:
+        services.request_to_join(request.user, group, request.POST.get("message", ""))
+        messages.success(request, "Forespørselen er sendt til veilederen.")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(group.get_absolute_url())
+
+
+@login_required
+@require_POST
+def group_decide(request, group_id: int, request_id: int):
+    req = get_object_or_404(JoinRequest, pk=request_id, group_id=group_id)
+    try:
+        services.decide_join_request(request.user, req, request.POST.get("decision") == "approve")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(req.group.get_absolute_url())
+
+
+@login_required
+@require_POST
+def group_invite(request, group_id: int):
+    group = get_object_or_404(StudyGroup, pk=group_id)
+    invite = services.create_invite(request.user, group)
+    messages.success(request, f"Invitasjonskode: {invite.code}")
+    return redirect(group.get_absolute_url())
+
+
+@login_required
+@require_POST
+def group_leave(request, group_id: int):
+    group = get_object_or_404(StudyGroup, pk=group_id)
+    services.remove_member(request.user, group, request.user)
+    messages.success(request, f"Du har forlatt {group.name}.")
+    return redirect("community:group_list")
+
+
+@login_required
+@require_POST
+def group_remove(request, group_id: int, user_id: int):
+    group = get_object_or_404(StudyGroup, pk=group_id)
+    member = get_object_or_404(Membership, group=group, user_id=user_id)
+    services.remove_member(request.user, group, member.user)
+    messages.success(request, f"{member.user.public_name} er fjernet fra gruppa.")
+    return redirect(group.get_absolute_url())
+
+
+@login_required
+@require_POST
+def group_meeting(request, group_id: int):
+    group = get_object_or_404(StudyGroup, pk=group_id)
+    permissions.check_can_manage_group(request.user, group)
+    form = MeetingForm(request.POST, instance=StudyGroup.objects.get(pk=group.pk))
+    if form.is_valid():
+        services.update_meeting(request.user, group, next_meeting_at=form.cleaned_data["next_meeting_at"],
+                                meeting_url=form.cleaned_data["meeting_url"], agenda=form.cleaned_data["agenda"],
+                                agenda_module=group.agenda_module)
+        messages.success(request, "Møtet er lagret.")
+    else:
+        messages.error(request, "Sjekk feltene for møtet.")
+    return redirect(group.get_absolute_url())
+
+
+@login_required
+def profile_me(request):
+    profile = services.ensure_profile(request.user)
+    from .forms import ProfileForm
+
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, instance=profile)
+        if form.is_valid():
+            services.update_profile(request.user, form)
+            messages.success(request, "Profilen er lagret.")
+            return redirect("community:profile_me")
+    else:
+        form = ProfileForm(instance=profile, initial={"display_name": request.user.display_name})
+    return render(request, "community/profile_me.html", {"form": form, "profile": profile})
+
+
+@login_required
+def notifications(request):
+    items = request.user.notifications.all()[:100]
+    unread = [n.pk for n in items if n.read_at is None]
+    response = render(request, "community/notifications.html", {"items": items})
+    services.mark_notifications_read(request.user, unread)
+    return response

@@ -1,0 +1,377 @@
+"""Writes for live rooms. Each function writes to the database inside a
+transaction and broadcasts after commit; nothing is broadcast that is not stored."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from community import permissions
+from community.models import Membership, MemberRole, StudyGroup
+
+from . import events
+from .models import LiveQuiz, LiveQuizAnswer, Message, Reaction, RoomEvent
+
+ALLOWED_REACTIONS = {"👍", "❤️", "😀", "🎉", "🤔", "👏"}
+
+
+class RoomError(Exception):
+    """A refusal the sender sees as an `error` event."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class SendResult:
+    message: Message
+    created: bool
+
+
+def check_rate(user_id: int, scope: str, limit: tuple[int, float]) -> None:
+    """A fixed-window counter in the shared cache (Redis in production), so the
+    limit holds across tabs and daphne processes."""
+    count, window = limit
+    bucket = int(time.time() // window)
+    key = f"rl:{scope}:{user_id}:{bucket}"
+    if cache.add(key, 1, timeout=int(window) + 1):
+        return
+    try:
+        current = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=int(window) + 1)
+        return
+    if current > count:
+        raise RoomError("rate_limited", _("Du sender meldinger for fort. Vent litt og prøv igjen."))
+
+
+def _lock_room(user, group_id: int) -> tuple[StudyGroup, list[int]]:
+    group = StudyGroup.objects.select_for_update().filter(pk=group_id).first()
+    if group is None:
+        raise RoomError("not_found", _("Gruppa finnes ikke."))
+    audience = list(Membership.objects.filter(group=group).values_list("user_id", flat=True))
+    if user.pk not in audience:
+        raise RoomError("not_member", _("Bare medlemmer av gruppa kan skrive her."))
+    return group, audience
+
+
+def _next_event(group: StudyGroup, kind: str, payload: dict, message: Message | None,
+                audience: list[int]) -> int:
+    group.last_seq += 1
+    StudyGroup.objects.filter(pk=group.pk).update(last_seq=group.last_seq)
+    payload["seq"] = group.last_seq
+    if message is not None and kind == "message.new":
+        message.seq = group.last_seq
+    RoomEvent.objects.create(group=group, seq=group.last_seq, kind=kind, message=message, payload=payload)
+    events.broadcast_sequenced(group.pk, group.last_seq, payload, audience)
+    return group.last_seq
+
+
+@transaction.atomic
+def send_message(user, group_id: int, client_id: str, body: str, reply_to: int | None = None) -> SendResult:
+    """Stores the message with the room's next seq, then broadcasts `message.new`.
+    A resend with the same client_id returns the stored message unchanged."""
+    group, audience = _lock_room(user, group_id)
+    existing = Message.objects.filter(group=group, author=user, client_id=client_id).first()
+    if existing is not None:
+        return SendResult(existing, False)
+    check_rate(user.pk, "chat", settings.STAFFROOM_CHAT_RATE)
+    parent = None
+    if reply_to is not None:
+        parent = Message.objects.filter(group=group, pk=reply_to, deleted_at__isnull=True).first()
+        if parent is None:
+            raise RoomError("unknown_message", _("Meldingen du svarer på finnes ikke."))
+    message = Message(group=group, seq=0, client_id=client_id, author=user, body=body, reply_to=parent)
+    # Take the seq first so the row is written once with its final number.
+    group.last_seq += 1
+    message.seq = group.last_seq
+    message.save()
+    StudyGroup.objects.filter(pk=group.pk).update(last_seq=group.last_seq)
+    payload = dict(events.message_new(message))
+    RoomEvent.objects.create(group=group, seq=message.seq, kind="message.new", message=message, payload=payload)
+    events.broadcast_sequenced(group.pk, message.seq, payload, audience)
+    return SendResult(message, True)
+
+
+def _own_message(user, group: StudyGroup, message_id: int) -> Message:
+    message = Message.objects.filter(group=group, pk=message_id).select_related("author").first()
+    if message is None or message.deleted_at is not None:
+        raise RoomError("unknown_message", _("Meldingen finnes ikke."))
+    if message.author_id != user.pk:
+        raise RoomError("not_author", _("Du kan bare endre dine egne meldinger."))
+    return message
+
+
+@transaction.atomic
+def edit_message(user, group_id: int, message_id: int, body: str) -> Message:
+    """Edits one's own message inside the edit window; broadcasts `message.edited`."""
+    group, audience = _lock_room(user, group_id)
+    message = _own_message(user, group, message_id)
+    if timezone.now() - message.sent_at > timedelta(seconds=settings.STAFFROOM_CHAT_EDIT_WINDOW):
+        raise RoomError("edit_window_closed", _("Tiden for å endre denne meldingen er ute."))
+    message.body = body
+    message.edited_at = timezone.now()
+    message.save(update_fields=["body", "edited_at"])
+    _next_event(group, "message.edited", {"type": "message.edited", "id": message.pk, "body": body,
+                                          "edited_at": message.edited_at.isoformat()}, message, audience)
+    return message
+
+
+@transaction.atomic
+def delete_message(user, group_id: int, message_id: int) -> Message:
+    """Soft-deletes one's own message inside the delete window; broadcasts `message.deleted`."""
+    group, audience = _lock_room(user, group_id)
+    message = _own_message(user, group, message_id)
+    if timezone.now() - message.sent_at > timedelta(seconds=settings.STAFFROOM_CHAT_DELETE_WINDOW):
+        raise RoomError("delete_window_closed", _("Tiden for å slette denne meldingen er ute."))
+    message.deleted_at = timezone.now()
+    message.body = ""
+    message.save(update_fields=["deleted_at", "body"])
+    _next_event(group, "message.deleted", {"type": "message.deleted", "id": message.pk}, message, audience)
+    return message
+
+
+@transaction.atomic
+def toggle_reaction(user, group_id: int, message_id: int, emoji: str) -> bool:
+    """Adds or removes a reaction; broadcasts `reaction` with the new counts."""
+    if emoji not in ALLOWED_REACTIONS:
+        raise RoomError("invalid_reaction", _("Den reaksjonen støttes ikke."))
+    group, audience = _lock_room(user, group_id)
+    message = Message.objects.filter(group=group, pk=message_id, deleted_at__isnull=True).first()
+    if message is None:
+        raise RoomError("unknown_message", _("Meldingen finnes ikke."))
+    deleted, _rows = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
+    added = not deleted
+    if added:
+        Reaction.objects.create(message=message, user=user, emoji=emoji)
+    count = Reaction.objects.filter(message=message, emoji=emoji).count()
+    _next_event(group, "reaction", {"type": "reaction", "id": message.pk, "emoji": emoji,
+                                    "user": events.author_of(user), "added": added, "count": count},
+                message, audience)
+    return added
+
+
+@transaction.atomic
+def set_pinned(user, group_id: int, message_id: int, pinned: bool) -> Message:
+    """The facilitator pins or unpins a message; broadcasts `message.pinned`."""
+    group, audience = _lock_room(user, group_id)
+    if not permissions.is_facilitator(user, group):
+        raise RoomError("not_facilitator", _("Bare veilederen kan feste meldinger."))
+    message = Message.objects.filter(group=group, pk=message_id, deleted_at__isnull=True).first()
+    if message is None:
+        raise RoomError("unknown_message", _("Meldingen finnes ikke."))
+    message.pinned = pinned
+    message.save(update_fields=["pinned"])
+    _next_event(group, "message.pinned", {"type": "message.pinned", "id": message.pk, "pinned": pinned},
+                message, audience)
+    return message
+
+
+@transaction.atomic
+def mark_read(user, group_id: int, seq: int) -> int:
+    """Moves the member's read marker forward; returns their unread count."""
+    membership = Membership.objects.select_for_update().filter(group_id=group_id, user=user).first()
+    if membership is None:
+        raise RoomError("not_member", _("Bare medlemmer av gruppa kan skrive her."))
+    last = StudyGroup.objects.filter(pk=group_id).values_list("last_seq", flat=True).first() or 0
+    seq = min(max(seq, membership.last_read_seq), last)
+    membership.last_read_seq = seq
+    membership.last_visit_at = timezone.now()
+    membership.save(update_fields=["last_read_seq", "last_visit_at"])
+    return unread_count(membership)
+
+
+def unread_count(membership: Membership) -> int:
+    return (
+        Message.objects.filter(group_id=membership.group_id, seq__gt=membership.last_read_seq,
+                               deleted_at__isnull=True)
+        .exclude(author_id=membership.user_id)
+        .count()
+    )
+
+
+def events_after(group_id: int, user_id: int, after: int) -> tuple[list[tuple[int, str]], int | None]:
+    """Catch-up for a socket: the stored events after `after`, or a resync seq when
+    the gap is older than the live retention."""
+    if not Membership.objects.filter(group_id=group_id, user_id=user_id).exists():
+        return [], None
+    last = StudyGroup.objects.filter(pk=group_id).values_list("last_seq", flat=True).first() or 0
+    if last - after > settings.STAFFROOM_LIVE_RETENTION:
+        return [], last
+    rows = RoomEvent.objects.filter(group_id=group_id, seq__gt=after).order_by("seq").values_list("seq", "payload")
+    return [(seq, events.dumps(payload)) for seq, payload in rows], None
+
+
+def history(group: StudyGroup, after: int, limit: int = 100) -> dict:
+    """A page of messages (current state) after a seq, for HTTP paging."""
+    rows = list(
+        Message.objects.filter(group=group, seq__gt=after).select_related("author").order_by("seq")[: limit + 1]
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "messages": [
+            {
+                "seq": m.seq, "id": m.pk, "client_id": m.client_id, "author": events.author_of(m.author),
+                "body": "" if m.deleted_at else m.body, "sent_at": m.sent_at.isoformat(),
+                "edited_at": m.edited_at.isoformat() if m.edited_at else None,
+                "deleted": m.deleted_at is not None, "reply_to": m.reply_to_id, "pinned": m.pinned,
+            }
+            for m in rows
+        ],
+        "last_seq": group.last_seq,
+        "has_more": has_more,
+        "next_after": rows[-1].seq if rows else after,
+    }
+
+
+def since_last_visit(user, group: StudyGroup) -> dict:
+    """"Siden sist": new messages since the read marker, pinned messages, next meeting."""
+    membership = Membership.objects.filter(group=group, user=user).first()
+    if membership is None:
+        raise PermissionDenied(_("Bare medlemmer av gruppa kan se dette."))
+    return {
+        "new_count": unread_count(membership),
+        "last_visit_at": membership.last_visit_at,
+        "pinned": list(Message.objects.filter(group=group, pinned=True, deleted_at__isnull=True)
+                       .select_related("author").order_by("-seq")[:5]),
+        "next_meeting_at": group.next_meeting_at,
+        "meeting_url": group.meeting_url,
+    }
+
+
+# --- live quiz -----------------------------------------------------------------
+
+
+def _quiz_question_payload(quiz: LiveQuiz) -> dict:
+    q = quiz.questions[quiz.current]
+    deadline = quiz.question_started_at + timedelta(seconds=quiz.seconds_per_question)
+    return {"type": "quiz.question", "quiz_id": quiz.pk, "title": quiz.title, "index": quiz.current,
+            "total": len(quiz.questions), "prompt": q["prompt"], "options": q["options"],
+            "deadline": deadline.isoformat(), "seconds": quiz.seconds_per_question}
+
+
+def validate_quiz_questions(raw) -> list[dict]:
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 20:
+        raise RoomError("invalid_quiz", _("En quiz må ha mellom 1 og 20 spørsmål."))
+    questions = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise RoomError("invalid_quiz", _("Hvert spørsmål må ha tekst, svaralternativer og riktig svar."))
+        prompt, options, correct = item.get("prompt"), item.get("options"), item.get("correct")
+        if (not isinstance(prompt, str) or not prompt.strip() or len(prompt) > 500
+                or not isinstance(options, list) or not 2 <= len(options) <= 6
+                or not all(isinstance(o, str) and o.strip() and len(o) <= 200 for o in options)
+                or not isinstance(correct, int) or isinstance(correct, bool) or not 0 <= correct < len(options)):
+            raise RoomError("invalid_quiz", _("Hvert spørsmål må ha tekst, 2–6 svaralternativer og riktig svar."))
+        questions.append({"prompt": prompt.strip(), "options": [o.strip() for o in options], "correct": correct})
+    return questions
+
+
+@transaction.atomic
+def start_quiz(user, group_id: int, title: str, questions: list[dict], seconds: int = 30) -> LiveQuiz:
+    """The facilitator starts a quiz; broadcasts the first `quiz.question`."""
+    group, audience = _lock_room(user, group_id)
+    if not permissions.is_facilitator(user, group):
+        raise RoomError("not_facilitator", _("Bare veilederen kan starte en quiz."))
+    LiveQuiz.objects.filter(group=group, finished_at__isnull=True).update(finished_at=timezone.now())
+    quiz = LiveQuiz.objects.create(group=group, started_by=user, title=title or _("Quiz"),
+                                   questions=questions, seconds_per_question=max(5, min(seconds, 300)))
+    _next_event(group, "quiz.question", _quiz_question_payload(quiz), None, audience)
+    return quiz
+
+
+def _tally(quiz: LiveQuiz, index: int) -> list[int]:
+    counts = [0] * len(quiz.questions[index]["options"])
+    for choice in LiveQuizAnswer.objects.filter(quiz=quiz, question=index).values_list("choice", flat=True):
+        counts[choice] += 1
+    return counts
+
+
+@transaction.atomic
+def answer_quiz(user, group_id: int, quiz_id: int, index: int, choice: int) -> None:
+    """Stores a member's answer (once per question); broadcasts the live tally."""
+    group, audience = _lock_room(user, group_id)
+    quiz = LiveQuiz.objects.filter(group=group, pk=quiz_id, finished_at__isnull=True).first()
+    if quiz is None or index != quiz.current:
+        raise RoomError("quiz_closed", _("Dette spørsmålet er ikke åpent lenger."))
+    deadline = quiz.question_started_at + timedelta(seconds=quiz.seconds_per_question + 1)
+    if timezone.now() > deadline:
+        raise RoomError("quiz_time_up", _("Tiden er ute for dette spørsmålet."))
+    options = quiz.questions[index]["options"]
+    if not isinstance(choice, int) or isinstance(choice, bool) or not 0 <= choice < len(options):
+        raise RoomError("invalid_choice", _("Velg et av svaralternativene."))
+    _ans, created = LiveQuizAnswer.objects.get_or_create(
+        quiz=quiz, user=user, question=index,
+        defaults={"choice": choice, "correct": choice == quiz.questions[index]["correct"]},
+    )
+    if not created:
+        raise RoomError("already_answered", _("Du har allerede svart på dette spørsmålet."))
+    events.broadcast_ephemeral(group.pk, {"type": "quiz.tally", "quiz_id": quiz.pk, "index": index,
+                                          "counts": _tally(quiz, index),
+                                          "answered": sum(_tally(quiz, index))})
+
+
+@transaction.atomic
+def advance_quiz(user, group_id: int, quiz_id: int) -> LiveQuiz:
+    """The facilitator moves to the next question, or ends the quiz with `quiz.result`."""
+    group, audience = _lock_room(user, group_id)
+    if not permissions.is_facilitator(user, group):
+        raise RoomError("not_facilitator", _("Bare veilederen styrer quizen."))
+    quiz = LiveQuiz.objects.select_for_update().filter(group=group, pk=quiz_id, finished_at__isnull=True).first()
+    if quiz is None:
+        raise RoomError("quiz_closed", _("Quizen er avsluttet."))
+    if quiz.current + 1 < len(quiz.questions):
+        quiz.current += 1
+        quiz.question_started_at = timezone.now()
+        quiz.save(update_fields=["current", "question_started_at"])
+        _next_event(group, "quiz.question", _quiz_question_payload(quiz), None, audience)
+    else:
+        quiz.finished_at = timezone.now()
+        quiz.save(update_fields=["finished_at"])
+        _next_event(group, "quiz.result", quiz_result(quiz), None, audience)
+    return quiz
+
+
+def quiz_result(quiz: LiveQuiz) -> dict:
+    scores: dict[int, dict] = {}
+    for ans in LiveQuizAnswer.objects.filter(quiz=quiz).select_related("user"):
+        entry = scores.setdefault(ans.user_id, {"name": ans.user.public_name, "score": 0})
+        entry["score"] += int(ans.correct)
+    return {
+        "type": "quiz.result", "quiz_id": quiz.pk, "title": quiz.title, "total": len(quiz.questions),
+        "questions": [{"prompt": q["prompt"], "correct_option": q["options"][q["correct"]],
+                       "counts": _tally(quiz, i)} for i, q in enumerate(quiz.questions)],
+        "scores": sorted(scores.values(), key=lambda s: (-s["score"], s["name"])),
+    }
+
+
+def current_quiz_state(group_id: int) -> dict | None:
+    """What a late joiner sees: the open question of a running quiz."""
+    quiz = LiveQuiz.objects.filter(group_id=group_id, finished_at__isnull=True).order_by("-pk").first()
+    if quiz is None:
+        return None
+    payload = _quiz_question_payload(quiz)
+    payload["seq"] = None
+    payload["counts"] = _tally(quiz, quiz.current)
+    return payload
+
+
+def is_room_member(user_id: int, group_id: int) -> bool:
+    return Membership.objects.filter(group_id=group_id, user_id=user_id).exists()
+
+
+def room_seq(group_id: int) -> int:
+    return StudyGroup.objects.filter(pk=group_id).values_list("last_seq", flat=True).first() or 0
+
+

@@ -1,0 +1,43 @@
+"""ASGI entry point: daphne serves HTTP and WebSocket from one process."""
+
+import logging
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staffroom.settings.dev")
+
+# Django must be set up before routing imports models.
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from forums.routing import websocket_urlpatterns as forum_ws  # noqa: E402
+from live.routing import websocket_urlpatterns as live_ws  # noqa: E402
+
+log = logging.getLogger("staffroom.websocket")
+
+
+class LogOriginRefusals:
+    """AllowedHostsOriginValidator refuses silently; this wrapper logs each refusal."""
+
+    def __init__(self, validator):
+        self.validator = validator
+
+    async def __call__(self, scope, receive, send):
+        from urllib.parse import urlparse
+
+        raw = dict(scope.get("headers", [])).get(b"origin")
+        parsed = urlparse(raw.decode("latin1")) if raw else None
+        if not self.validator.valid_origin(parsed):
+            log.warning("websocket refused: origin %r for %s", raw, scope.get("path"))
+        return await self.validator(scope, receive, send)
+
+
+def websocket_app():
+    return LogOriginRefusals(AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(live_ws + forum_ws))))
+
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_app()})

@@ -1,0 +1,326 @@
+"""Shared real-time plumbing for live rooms and forum threads.
+
+Redis is a notification path, PostgreSQL the source of truth: every streamed event
+has an increasing sequence per stream, is written to the database before it is
+sent, and each socket delivers events in sequence order exactly once, filling any
+gap (a full channel, a Redis restart) from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import json
+import logging
+import unicodedata
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
+from django.db import transaction
+
+log = logging.getLogger("staffroom.realtime")
+
+# Close codes (documented in docs/protocol-rooms.md and docs/protocol-threads.md).
+CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_SESSION_ENDED = 4440
+CLOSE_TOO_SLOW = 4408
+
+
+def send_event_on_commit(group: str, message: dict[str, Any]) -> None:
+    """After the current transaction commits, send `message` to a layer group.
+
+    A failing channel layer is logged, never raised: the write has committed and
+    sockets catch up from the database.
+    """
+
+    def _send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(layer.group_send)(group, message)
+        except Exception:  # noqa: BLE001 - the layer is lossy by contract
+            log.warning("channel layer unavailable; %s not broadcast to %s", message.get("type"), group)
+
+    transaction.on_commit(_send)
+
+
+def session_group(session_key: str | None) -> str:
+    import hashlib
+
+    digest = hashlib.sha256((session_key or "").encode()).hexdigest()[:32]
+    return f"session.{digest}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+class FrameError(ValueError):
+    """A client frame we refuse; the message is shown to the user."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def parse_frame(text_data: str | None, bytes_data: bytes | None, max_chars: int) -> dict[str, Any]:
+    if bytes_data is not None and text_data is None:
+        raise FrameError("binary_frame", "Binære meldinger støttes ikke; send JSON som tekst.")
+    if not text_data or not text_data.strip():
+        raise FrameError("empty_frame", "Tom melding.")
+    if len(text_data) > max_chars:
+        raise FrameError("frame_too_large", "Meldingen er for stor.")
+    try:
+        data = json.loads(text_data)
+    except (ValueError, RecursionError):
+        raise FrameError("invalid_json", "Meldingen er ikke gyldig JSON.") from None
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        raise FrameError("invalid_shape", "Meldingen må være et JSON-objekt med feltet «type».")
+    return data
+
+
+def clean_text(value: Any, *, field: str, max_length: int, required: bool = True) -> str:
+    """Validates user text from a socket: a string, no NUL or lone surrogates, NFC."""
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise FrameError("invalid_field", f"Feltet «{field}» må være tekst.")
+    if "\x00" in value:
+        raise FrameError("invalid_text", "Teksten inneholder et ugyldig tegn.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FrameError("invalid_text", "Teksten inneholder et ugyldig tegn.") from None
+    value = unicodedata.normalize("NFC", value).strip()
+    if required and not value:
+        raise FrameError("empty_body", "Meldingen kan ikke være tom.")
+    if len(value) > max_length:
+        raise FrameError("too_long", f"Meldingen er for lang (høyst {max_length} tegn).")
+    return value
+
+
+class StreamConsumer(AsyncWebsocketConsumer):
+    """A socket that delivers one sequenced stream, resilient to layer outages.
+
+    Subclasses implement `stream_group`, `load_events_after(seq)` (from the
+    database) and `recheck()` (membership/session still valid), and handle client
+    frames in `handle_frame`.
+    """
+
+    heartbeat_seconds: float = 15.0
+    max_frame_chars: int = 64_000
+    max_outbound_queue: int = 1000
+
+    last_seq: int = 0
+    layer_down: bool = False
+    stream_group: str = ""
+    extra_groups: tuple[str, ...] = ()
+
+    # --- channel layer plumbing -------------------------------------------------
+
+    async def __call__(self, scope, receive, send):
+        # As AsyncConsumer.__call__, but the layer receive survives outages.
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
+        self.base_send = send
+        self._joined: set[str] = set()
+        self._heartbeat: asyncio.Task | None = None
+        try:
+            await await_many_dispatch([receive, self._layer_receive], self.dispatch)
+        except StopConsumer:
+            pass
+        finally:
+            if self._heartbeat:
+                self._heartbeat.cancel()
+
+    async def _layer_receive(self) -> dict:
+        while True:
+            if self.layer_down:
+                if await self._join_groups():
+                    self.layer_down = False
+                    return {"type": "stream.layer_up"}
+                await asyncio.sleep(1.0)
+                continue
+            try:
+                return await self.channel_layer.receive(self.channel_name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001
+                log.warning("channel layer receive failed for %s", self.stream_group)
+                self.layer_down = True
+                return {"type": "stream.layer_down"}
+
+    async def _join_groups(self) -> bool:
+        try:
+            for group in (self.stream_group, *self.extra_groups):
+                if group:
+                    await self.channel_layer.group_add(group, self.channel_name)
+                    self._joined.add(group)
+            return True
+        except Exception:  # noqa: BLE001
+            return False
+
+    async def _leave_groups(self) -> None:
+        for group in list(self._joined):
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # noqa: BLE001
+                pass
+        self._joined.clear()
+
+    async def dispatch(self, message):
+        # Layer events that only forward pre-rendered text skip Channels'
+        # per-message close_old_connections thread hop; every handler that touches
+        # the database goes through database_sync_to_async, which closes old
+        # connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            log.warning("no handler for %s", message.get("type"))
+            return
+        await handler(message)
+
+    async def start_stream(self, after: int | None) -> None:
+        """Subscribe first, then catch up from the database, then go live."""
+        if not await self._join_groups():
+            self.layer_down = True
+        self.last_seq = after if after is not None else await self.current_seq()
+        if after is not None:
+            await self.catch_up()
+        if self.layer_down:
+            await self.send_json({"type": "layer.down"})
+        self._heartbeat = asyncio.ensure_future(self._heartbeat_loop())
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            try:
+                if not await self.recheck():
+                    return
+                if not self.layer_down:
+                    # Re-joining heals group membership lost in a Redis restart.
+                    if not await self._join_groups():
+                        continue
+                if await self.current_seq() > self.last_seq:
+                    await self.catch_up()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001
+                log.exception("heartbeat failed for %s", self.stream_group)
+
+    async def stream_layer_down(self, message) -> None:
+        await self.send_json({"type": "layer.down"})
+
+    async def stream_layer_up(self, message) -> None:
+        await self.catch_up()
+        await self.send_json({"type": "layer.up", "seq": self.last_seq})
+
+    async def stream_event(self, message) -> None:
+        """A sequenced event from the layer: deliver in order, once."""
+        seq = message["seq"]
+        if seq <= self.last_seq:
+            return
+        if seq > self.last_seq + 1:
+            await self.catch_up()
+            if seq <= self.last_seq:
+                return
+        if not await self.may_receive(message):
+            return
+        self.last_seq = seq
+        await self.send(text_data=message["text"])
+
+    async def stream_ephemeral(self, message) -> None:
+        """Presence, typing, reading counts: not sequenced, not stored."""
+        if message.get("skip_channel") == self.channel_name:
+            return
+        await self.send(text_data=message["text"])
+
+    async def catch_up(self) -> None:
+        events, resync = await self.load_events_after(self.last_seq)
+        if resync is not None:
+            self.last_seq = resync
+            await self.send_json(
+                {"type": "resync", "seq": resync, "history_url": self.history_url()}
+            )
+            return
+        for seq, text in events:
+            if seq > self.last_seq:
+                self.last_seq = seq
+                await self.send(text_data=text)
+
+    async def send_json(self, content: dict) -> None:
+        await self.send(text_data=json.dumps(content, ensure_ascii=False))
+
+    async def send_error(self, code: str, message: str, **extra) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+    async def disconnect(self, code):
+        if self._heartbeat:
+            self._heartbeat.cancel()
+        await self._leave_groups()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            frame = parse_frame(text_data, bytes_data, self.max_frame_chars)
+            await self.handle_frame(frame)
+        except FrameError as exc:
+            await self.send_error(exc.code, exc.message, client_id=_safe_client_id(text_data))
+
+    async def stream_close(self, message) -> None:
+        """The server ends this socket (removed from the group, signed out)."""
+        if message.get("user_id") not in (None, self.scope["user"].pk):
+            return
+        await self.send_json({"type": "closed", "reason": message.get("reason", "")})
+        await self.close(code=message.get("code", CLOSE_FORBIDDEN))
+
+    # --- to implement -----------------------------------------------------------
+
+    async def current_seq(self) -> int:
+        raise NotImplementedError
+
+    async def load_events_after(self, seq: int) -> tuple[list[tuple[int, str]], int | None]:
+        raise NotImplementedError
+
+    async def recheck(self) -> bool:
+        return True
+
+    async def may_receive(self, message) -> bool:
+        return True
+
+    def history_url(self) -> str:
+        return ""
+
+    async def handle_frame(self, frame: dict) -> None:
+        raise NotImplementedError
+
+
+def _safe_client_id(text_data: str | None) -> str | None:
+    try:
+        value = json.loads(text_data or "").get("client_id")
+    except Exception:  # noqa: BLE001
+        return None
+    return value if isinstance(value, str) and len(value) <= 64 else None
+
+
+def query_int(scope, name: str) -> int | None:
+    from urllib.parse import parse_qs
+
+    raw = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name, [None])[0]
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+

@@ -1,0 +1,291 @@
+# How the settings combine
+# ------------------------
+# base.py holds everything that does not depend on where Staffroom runs, and reads
+# the service URLs from the environment. Each of dev.py, test.py and production.py
+# starts with `from .base import *` and changes only what differs:
+#
+#   dev         the embedded default used by `make run`: DEBUG on, console mail.
+#   test        used by pytest; the test harness (tests/harness) starts PostgreSQL,
+#               Redis and Elasticsearch and passes their URLs in the environment.
+#   production  refuses to start without a real SECRET_KEY and every service URL.
+#
+# With no service URLs set, base.py falls back to the embedded default: SQLite and
+# uploads under the data directory, the in-memory channel layer, and the database
+# search fallback. Every environment variable is listed in `.env.example`.
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = PROJECT_DIR.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if not value:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+DATA_DIR = Path(env("STAFFROOM_DATA_DIR") or BASE_DIR / "var")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "daphne",
+    "staffroom",
+    "community",
+    "ideabank",
+    "forums",
+    "live",
+    "search",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_filters",
+    "channels",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "staffroom.urls"
+ASGI_APPLICATION = "staffroom.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PROJECT_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "staffroom.context_processors.staffroom",
+            ],
+        },
+    },
+]
+
+# The embedded default is a SQLite file in the data directory.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'staffroom.sqlite3'}",
+        conn_max_age=0,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Wait for a competing writer instead of failing at once (daphne runs
+    # sync views in threads).
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "community.User"
+
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # redis-py 8 defaults to a 5 s socket timeout while the layer blocks
+                # up to 5 s in BZPOPMIN: idle consumers would die with close 1011.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 30,
+                        "socket_connect_timeout": 5,
+                    }
+                ],
+                "capacity": 500,
+                "expiry": 60,
+            },
+        }
+    }
+else:
+    # One process only: the embedded default.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 300,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "staffroom"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
+# Index names get this prefix; tests use their own.
+SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", "staffroom")
+SEARCH_TIMEOUT = float(env("SEARCH_TIMEOUT", "3"))
+
+# Wagtail's own admin search stays on the database; Staffroom's public search
+# lives in the `search` app and uses Elasticsearch when ELASTICSEARCH_URL is set.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+LANGUAGE_CODE = "nb"
+LANGUAGES = [("nb", _("Norsk bokmål")), ("nn", _("Norsk nynorsk")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PROJECT_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve from the finders when collectstatic has not run (make run, tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Staffroom <ikke-svar@staffroom.local>")
+
+WAGTAIL_SITE_NAME = "Staffroom"
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+WAGTAIL_I18N_ENABLED = False
+WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "pptx", "odp", "xlsx", "ods", "txt", "csv"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
+WAGTAILEMBEDS_RESPONSIVE_HTML = True
+
+# django-allauth: local accounts; FEIDE comes in through OpenID Connect.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "optional")
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+ACCOUNT_SESSION_REMEMBER = None
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+
+FEIDE_CLIENT_ID = env("FEIDE_CLIENT_ID")
+FEIDE_CLIENT_SECRET = env("FEIDE_CLIENT_SECRET")
+FEIDE_ISSUER = env("FEIDE_ISSUER")
+SOCIALACCOUNT_PROVIDERS = {}
+if FEIDE_CLIENT_ID and FEIDE_ISSUER:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "feide",
+                "name": "Feide",
+                "client_id": FEIDE_CLIENT_ID,
+                "secret": FEIDE_CLIENT_SECRET,
+                "settings": {
+                    "server_url": FEIDE_ISSUER,
+                    "scope": ["openid", "profile", "email", "userid-feide", "eduPersonAffiliation"],
+                },
+            }
+        ],
+    }
+
+# Limits users notice (see docs/protocol-*.md).
+STAFFROOM_GROUP_MAX_MEMBERS = 10
+STAFFROOM_CHAT_MAX_LENGTH = int(env("STAFFROOM_CHAT_MAX_LENGTH", "4000"))
+STAFFROOM_CHAT_RATE = (int(env("STAFFROOM_CHAT_RATE_COUNT", "10")), 10.0)
+STAFFROOM_CHAT_EDIT_WINDOW = int(env("STAFFROOM_CHAT_EDIT_WINDOW", str(15 * 60)))
+STAFFROOM_CHAT_DELETE_WINDOW = int(env("STAFFROOM_CHAT_DELETE_WINDOW", str(60 * 60)))
+STAFFROOM_LIVE_RETENTION = int(env("STAFFROOM_LIVE_RETENTION", "500"))
+STAFFROOM_FORUM_POST_RATE = (int(env("STAFFROOM_FORUM_POST_RATE", "5")), 60.0)
+STAFFROOM_FORUM_EDIT_WINDOW = int(env("STAFFROOM_FORUM_EDIT_WINDOW", str(30 * 60)))
+STAFFROOM_FORUM_MAX_LENGTH = 20_000
+STAFFROOM_FORUM_AUTOHIDE_FLAGS = int(env("STAFFROOM_FORUM_AUTOHIDE_FLAGS", "3"))
+STAFFROOM_FORUM_HOLD_FIRST_POSTS = int(env("STAFFROOM_FORUM_HOLD_FIRST_POSTS", "0"))
+STAFFROOM_DEMO_PASSWORD = env("STAFFROOM_DEMO_PASSWORD", "staffroom-demo")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},
+        "elastic_transport": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+    },
+}
+TAGGIT_CASE_INSENSITIVE = True

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from . import health, views
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/csrf/", views.csrf_token_view, name="csrf"),
+    path("api/quiz/<int:question_id>/check/", views.check_answer, name="quiz_check"),
+    path("api/quiz/<int:quiz_id>/submit/", views.submit_quiz, name="quiz_submit"),
+    path("api/progress/open/", views.progress_open, name="progress_open"),
+    path("", include("community.urls")),
+    path("", include("live.urls")),
+    path("forum/", include("forums.urls")),
+    path("", include("ideabank.urls")),
+    path("", include("search.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]
+
+handler404 = "staffroom.views.page_not_found"
+handler500 = "staffroom.views.server_error"
+handler403 = "staffroom.views.permission_denied"
+handler400 = "staffroom.views.bad_request"
