@@ -156,7 +156,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001
-                log.warning("channel layer receive failed for %s", self.stream_group)
+                log.warning("channel layer receive failed for %s", self.stream_group, exc_info=True)
                 self.layer_down = True
                 return {"type": "stream.layer_down"}
 
@@ -177,6 +177,21 @@ class StreamConsumer(AsyncWebsocketConsumer):
             except Exception:  # noqa: BLE001
                 pass
         self._joined.clear()
+
+    async def close(self, code=None, reason=None):
+        # Once the server closes a socket nothing more is sent on it.
+        if getattr(self, "_closing", False):
+            return
+        self._closing = True
+        if self._heartbeat and self._heartbeat is not asyncio.current_task():
+            self._heartbeat.cancel()
+        await self._leave_groups()
+        await super().close(code=code, reason=reason)
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        if getattr(self, "_closing", False):
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def dispatch(self, message):
         # Layer events that only forward pre-rendered text skip Channels'

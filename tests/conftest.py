@@ -21,11 +21,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _fresh_layer_and_cache():
+    """Each async test runs its own event loop; a channel layer keeps per-loop state,
+    so every test gets a new one (in production one loop lives as long as the layer)."""
+    from channels.layers import channel_layers
     from django.core.cache import cache
 
+    channel_layers.backends.clear()
     cache.clear()
     yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,68 @@
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from tests.conftest import session_cookie_for
+
+
+@pytest.fixture
+def room(transactional_db, make_user):
+    from community import services
+
+    kari = make_user("kari")
+    ola = make_user("ola")
+    per = make_user("per")
+    group = services.create_group(kari, name="Brøkgruppa")
+    services.add_member(group, ola)
+    return {"group": group, "kari": kari, "ola": ola, "outsider": per}
+
+
+@pytest.fixture
+def connect():
+    """Opens a room socket for a user through the full ASGI stack (origin, session, auth)."""
+    from staffroom.asgi import application
+
+    opened = []
+
+    async def open_(user, group, after=None, origin=b"http://localhost", path=None):
+        headers = [(b"origin", origin)] if origin else []
+        if user is not None:
+            cookie = await sync_to_async(session_cookie_for)(user)
+            headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+        url = path or f"/ws/rooms/{group.pk}/" + (f"?after={after}" if after is not None else "")
+        comm = WebsocketCommunicator(application, url, headers=headers)
+        connected, code = await comm.connect(timeout=5)
+        opened.append(comm)
+        return comm, connected, code
+
+    yield open_
+    for comm in opened:
+        try:
+            import asyncio
+
+            asyncio.get_event_loop().run_until_complete(comm.disconnect())
+        except Exception:
+            pass
+
+
+async def receive_type(comm, wanted: str, timeout: float = 5, skip=("presence", "typing", "unread")):
+    """The next event of a type, skipping ephemeral noise."""
+    while True:
+        event = await comm.receive_json_from(timeout=timeout)
+        if event["type"] == wanted:
+            return event
+        if event["type"] not in skip and wanted != "*":
+            raise AssertionError(f"expected {wanted}, got {event}")
+
+
+async def drain(comm, timeout: float = 0.4) -> list[dict]:
+    """Everything that arrives within `timeout`."""
+    import asyncio
+
+    events = []
+    while True:
+        try:
+            events.append(await comm.receive_json_from(timeout=timeout))
+        except (asyncio.TimeoutError, TimeoutError):
+            return events
