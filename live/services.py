@@ -3,6 +3,7 @@ transaction and broadcasts after commit; nothing is broadcast that is not stored
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,12 +45,14 @@ def check_rate(user_id: int, scope: str, limit: tuple[int, float]) -> None:
     count, window = limit
     bucket = int(time.time() // window)
     key = f"rl:{scope}:{user_id}:{bucket}"
-    if cache.add(key, 1, timeout=int(window) + 1):
-        return
     try:
+        if cache.add(key, 1, timeout=int(window) + 1):
+            return
         current = cache.incr(key)
     except ValueError:
-        cache.set(key, 1, timeout=int(window) + 1)
+        return
+    except Exception:  # noqa: BLE001 - a cache outage must not stop anyone from writing
+        logging.getLogger("staffroom.ratelimit").warning("rate-limit cache unavailable; allowing %s", scope)
         return
     if current > count:
         raise RoomError("rate_limited", _("Du sender meldinger for fort. Vent litt og prøv igjen."))
