@@ -20,9 +20,16 @@ from staffroom.realtime import (
     session_group,
 )
 
-from . import events, presence, services
+from . import events, presence, services, writer
 
 db = database_sync_to_async
+
+
+def db_parallel(func):
+    """Room writes from different rooms run on different threads (each with its own
+    database connection) instead of queueing on Channels' single shared thread; each
+    service call is one short transaction, so nothing depends on thread affinity."""
+    return database_sync_to_async(func, thread_sensitive=False)
 
 
 def _room_access(user_id: int, group_id: int) -> dict | None:
@@ -102,18 +109,18 @@ class RoomConsumer(StreamConsumer):
     # --- StreamConsumer hooks ---------------------------------------------------
 
     async def current_seq(self) -> int:
-        return await db(services.room_seq)(self.group_id)
+        return await db_parallel(services.room_seq)(self.group_id)
 
     async def load_events_after(self, seq: int):
-        return await db(services.events_after)(self.group_id, self.user_id, seq)
+        return await db_parallel(services.events_after)(self.group_id, self.user_id, seq)
 
     async def recheck(self) -> bool:
-        ok_member = await db(services.is_room_member)(self.user_id, self.group_id)
+        ok_member = await db_parallel(services.is_room_member)(self.user_id, self.group_id)
         if not ok_member:
             await self.send_json({"type": "closed", "reason": "Du er ikke lenger medlem av gruppa."})
             await self.close(code=CLOSE_FORBIDDEN)
             return False
-        if not await db(_session_alive)(self.session, self.user_id):
+        if not await db_parallel(_session_alive)(self.session, self.user_id):
             await self.send_json({"type": "closed", "reason": "Du er logget ut."})
             await self.close(code=CLOSE_SESSION_ENDED)
             return False
@@ -157,28 +164,28 @@ class RoomConsumer(StreamConsumer):
             raise FrameError("invalid_client_id", "Meldingen mangler en gyldig «client_id».")
         body = clean_text(frame.get("body"), field="body", max_length=settings.STAFFROOM_CHAT_MAX_LENGTH)
         reply_to = _optional_id(frame, "reply_to")
-        result = await db(services.send_message)(user, self.group_id, client_id, body, reply_to)
+        result = await writer.batcher().submit(services.SendItem(user, self.group_id, client_id, body, reply_to))
         await self.send_json({"type": "message.ack", "client_id": client_id,
                               "id": result.message.pk, "seq": result.message.seq,
                               "duplicate": not result.created})
 
     async def on_edit(self, user, frame):
         body = clean_text(frame.get("body"), field="body", max_length=settings.STAFFROOM_CHAT_MAX_LENGTH)
-        await db(services.edit_message)(user, self.group_id, _required_id(frame, "id"), body)
+        await db_parallel(services.edit_message)(user, self.group_id, _required_id(frame, "id"), body)
 
     async def on_delete(self, user, frame):
-        await db(services.delete_message)(user, self.group_id, _required_id(frame, "id"))
+        await db_parallel(services.delete_message)(user, self.group_id, _required_id(frame, "id"))
 
     async def on_reaction(self, user, frame):
         emoji = clean_text(frame.get("emoji"), field="emoji", max_length=16)
-        await db(services.toggle_reaction)(user, self.group_id, _required_id(frame, "id"), emoji)
+        await db_parallel(services.toggle_reaction)(user, self.group_id, _required_id(frame, "id"), emoji)
 
     async def on_pin(self, user, frame):
-        await db(services.set_pinned)(user, self.group_id, _required_id(frame, "id"), bool(frame.get("pinned", True)))
+        await db_parallel(services.set_pinned)(user, self.group_id, _required_id(frame, "id"), bool(frame.get("pinned", True)))
 
     async def on_read(self, user, frame):
         seq = _required_id(frame, "seq", allow_zero=True)
-        unread = await db(services.mark_read)(user, self.group_id, seq)
+        unread = await db_parallel(services.mark_read)(user, self.group_id, seq)
         await self.send_json({"type": "unread", "count": unread})
 
     async def on_typing(self, user, frame):
@@ -204,15 +211,15 @@ class RoomConsumer(StreamConsumer):
         seconds = frame.get("seconds", 30)
         if not isinstance(seconds, int) or isinstance(seconds, bool):
             raise FrameError("invalid_field", "«seconds» må være et heltall.")
-        await db(services.start_quiz)(user, self.group_id, title, questions, seconds)
+        await db_parallel(services.start_quiz)(user, self.group_id, title, questions, seconds)
 
     async def on_quiz_answer(self, user, frame):
-        await db(services.answer_quiz)(user, self.group_id, _required_id(frame, "quiz_id"),
+        await db_parallel(services.answer_quiz)(user, self.group_id, _required_id(frame, "quiz_id"),
                                        _required_id(frame, "index", allow_zero=True),
                                        _required_id(frame, "choice", allow_zero=True))
 
     async def on_quiz_next(self, user, frame):
-        await db(services.advance_quiz)(user, self.group_id, _required_id(frame, "quiz_id"))
+        await db_parallel(services.advance_quiz)(user, self.group_id, _required_id(frame, "quiz_id"))
 
     async def on_ping(self, user, frame):
         await self.send_json({"type": "pong", "seq": self.last_seq})

@@ -84,3 +84,16 @@ async def abroadcast_ephemeral(channel_layer, group_id: int, payload: dict[str, 
         )
     except Exception:  # noqa: BLE001 - ephemeral by design
         pass
+
+
+async def asend_sequenced(channel_layer, group_id: int, seq: int, payload: dict[str, Any], audience: list[int]) -> None:
+    """From the send batcher, after its transaction committed."""
+    try:
+        await channel_layer.group_send(
+            room_group(group_id),
+            {"type": "stream.event", "seq": seq, "text": dumps(payload), "audience": audience},
+        )
+    except Exception:  # noqa: BLE001 - lossy by contract; sockets catch up from the database
+        import logging
+
+        logging.getLogger("staffroom.realtime").warning("channel layer unavailable; seq %s not broadcast", seq)

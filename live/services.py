@@ -58,6 +58,33 @@ def check_rate(user_id: int, scope: str, limit: tuple[int, float]) -> None:
         raise RoomError("rate_limited", _("Du sender meldinger for fort. Vent litt og prøv igjen."))
 
 
+def rate_allowances(user_ids: list[int], scope: str, limit: tuple[int, float]) -> list[bool]:
+    """check_rate for many sends at once: one pipelined round trip to Redis."""
+    count, window = limit
+    bucket = int(time.time() // window)
+    keys = [cache.make_and_validate_key(f"rl:{scope}:{uid}:{bucket}") for uid in user_ids]
+    client_of = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client_of is None:
+        out = []
+        for uid in user_ids:
+            try:
+                check_rate(uid, scope, limit)
+                out.append(True)
+            except RoomError:
+                out.append(False)
+        return out
+    try:
+        pipe = client_of(write=True).pipeline(transaction=False)
+        for key in keys:
+            pipe.incr(key)
+            pipe.expire(key, int(window) + 1)
+        replies = pipe.execute()
+    except Exception:  # noqa: BLE001 - fail open, as check_rate
+        logging.getLogger("staffroom.ratelimit").warning("rate-limit cache unavailable; allowing %s", scope)
+        return [True] * len(user_ids)
+    return [int(n) <= count for n in replies[0::2]]
+
+
 def _lock_room(user, group_id: int) -> tuple[StudyGroup, list[int]]:
     group = StudyGroup.objects.select_for_update().filter(pk=group_id).first()
     if group is None:
@@ -80,30 +107,114 @@ def _next_event(group: StudyGroup, kind: str, payload: dict, message: Message | 
     return group.last_seq
 
 
+@dataclass
+class SendItem:
+    user: object
+    group_id: int
+    client_id: str
+    body: str
+    reply_to: int | None = None
+
+
+def _store_messages(items: list[SendItem], allowed: list[bool] | None = None
+                    ) -> tuple[list, list[tuple[int, int, dict, list[int]]]]:
+    """Stores a batch of sends in the caller's transaction: locks the rooms (in id
+    order, so batches never deadlock), takes each room's next seqs, writes messages and
+    events with one INSERT each. Returns a SendResult or RoomError per item, and the
+    broadcasts to make after commit."""
+    from django.db.models import Case, Value, When
+
+    group_ids = sorted({item.group_id for item in items})
+    groups = {g.pk: g for g in StudyGroup.objects.select_for_update().filter(pk__in=group_ids).order_by("pk")}
+    audience: dict[int, list[int]] = {gid: [] for gid in groups}
+    for gid, uid in Membership.objects.filter(group_id__in=list(groups)).values_list("group_id", "user_id"):
+        audience[gid].append(uid)
+    existing = {
+        (m.group_id, m.author_id, m.client_id): m
+        for m in Message.objects.filter(group_id__in=list(groups), client_id__in=[i.client_id for i in items])
+        .select_related("author")
+    }
+    results: list = [None] * len(items)
+    fresh: list[tuple[int, Message]] = []
+    in_batch: dict[tuple, int] = {}
+    for index, item in enumerate(items):
+        group = groups.get(item.group_id)
+        if group is None:
+            results[index] = RoomError("not_found", _("Gruppa finnes ikke."))
+            continue
+        if item.user.pk not in audience[group.pk]:
+            results[index] = RoomError("not_member", _("Bare medlemmer av gruppa kan skrive her."))
+            continue
+        key = (group.pk, item.user.pk, item.client_id)
+        if key in existing:
+            results[index] = SendResult(existing[key], False)
+            continue
+        if key in in_batch:
+            results[index] = ("same_as", in_batch[key])
+            continue
+        try:
+            if allowed is None:
+                check_rate(item.user.pk, "chat", settings.STAFFROOM_CHAT_RATE)
+            elif not allowed[index]:
+                raise RoomError("rate_limited", _("Du sender meldinger for fort. Vent litt og prøv igjen."))
+            parent = None
+            if item.reply_to is not None:
+                parent = Message.objects.filter(group=group, pk=item.reply_to, deleted_at__isnull=True).first()
+                if parent is None:
+                    raise RoomError("unknown_message", _("Meldingen du svarer på finnes ikke."))
+        except RoomError as exc:
+            results[index] = exc
+            continue
+        group.last_seq += 1
+        message = Message(group=group, seq=group.last_seq, client_id=item.client_id, author=item.user,
+                          body=item.body, reply_to=parent)
+        fresh.append((index, message))
+        in_batch[key] = index
+    broadcasts = []
+    if fresh:
+        Message.objects.bulk_create([m for _i, m in fresh])
+        if any(m.pk is None for _i, m in fresh):  # backends without RETURNING
+            ids = dict(Message.objects.filter(group_id__in=list(groups), seq__in=[m.seq for _i, m in fresh])
+                       .values_list("seq", "id"))
+            for _i, m in fresh:
+                m.pk = ids[m.seq]
+        touched = {m.group_id for _i, m in fresh}
+        StudyGroup.objects.filter(pk__in=touched).update(
+            last_seq=Case(*[When(pk=gid, then=Value(groups[gid].last_seq)) for gid in touched])
+        )
+        rows = []
+        for index, message in fresh:
+            payload = dict(events.message_new(message))
+            rows.append(RoomEvent(group_id=message.group_id, seq=message.seq, kind="message.new",
+                                  message=message, payload=payload))
+            broadcasts.append((message.group_id, message.seq, payload, audience[message.group_id]))
+            results[index] = SendResult(message, True)
+        RoomEvent.objects.bulk_create(rows)
+    for index, result in enumerate(results):
+        if isinstance(result, tuple) and result[0] == "same_as":
+            results[index] = SendResult(results[result[1]].message, False)
+    return results, broadcasts
+
+
 @transaction.atomic
 def send_message(user, group_id: int, client_id: str, body: str, reply_to: int | None = None) -> SendResult:
     """Stores the message with the room's next seq, then broadcasts `message.new`.
     A resend with the same client_id returns the stored message unchanged."""
-    group, audience = _lock_room(user, group_id)
-    existing = Message.objects.filter(group=group, author=user, client_id=client_id).first()
-    if existing is not None:
-        return SendResult(existing, False)
-    check_rate(user.pk, "chat", settings.STAFFROOM_CHAT_RATE)
-    parent = None
-    if reply_to is not None:
-        parent = Message.objects.filter(group=group, pk=reply_to, deleted_at__isnull=True).first()
-        if parent is None:
-            raise RoomError("unknown_message", _("Meldingen du svarer på finnes ikke."))
-    message = Message(group=group, seq=0, client_id=client_id, author=user, body=body, reply_to=parent)
-    # Take the seq first so the row is written once with its final number.
-    group.last_seq += 1
-    message.seq = group.last_seq
-    message.save()
-    StudyGroup.objects.filter(pk=group.pk).update(last_seq=group.last_seq)
-    payload = dict(events.message_new(message))
-    RoomEvent.objects.create(group=group, seq=message.seq, kind="message.new", message=message, payload=payload)
-    events.broadcast_sequenced(group.pk, message.seq, payload, audience)
-    return SendResult(message, True)
+    results, broadcasts = _store_messages([SendItem(user, group_id, client_id, body, reply_to)])
+    for args in broadcasts:
+        events.broadcast_sequenced(*args)
+    if isinstance(results[0], RoomError):
+        raise results[0]
+    return results[0]
+
+
+def send_messages_batch(items: list[SendItem]) -> tuple[list, list]:
+    """As send_message for many sends in one transaction (the consumer's group commit);
+    the caller broadcasts the returned events once this has committed. The rate limit is
+    counted before the transaction, in one round trip, so no lock waits on Redis."""
+    allowed = rate_allowances([i.user.pk for i in items], "chat", settings.STAFFROOM_CHAT_RATE)
+    with transaction.atomic():
+        return _store_messages(items, allowed)
 
 
 def _own_message(user, group: StudyGroup, message_id: int) -> Message:

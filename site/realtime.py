@@ -216,6 +216,10 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self._heartbeat = asyncio.ensure_future(self._heartbeat_loop())
 
     async def _heartbeat_loop(self) -> None:
+        import random
+
+        # Spread the sockets' heartbeats so a thousand of them never fire together.
+        await asyncio.sleep(self.heartbeat_seconds * random.random())
         while True:
             await asyncio.sleep(self.heartbeat_seconds)
             try:

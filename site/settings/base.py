@@ -122,7 +122,8 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'staffroom.sqlite3'}",
-        conn_max_age=0,
+        # Persistent connections in production; 0 (close after each request) by default.
+        conn_max_age=int(env("DB_CONN_MAX_AGE", "0")),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

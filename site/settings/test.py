@@ -10,4 +10,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", "test_staffroom")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_AUTOREFRESH = True
-STAFFROOM_CHAT_RATE = (20, 10.0)
+STAFFROOM_CHAT_RATE = (int(env("STAFFROOM_CHAT_RATE_COUNT", "20")), 10.0)
