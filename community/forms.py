@@ -33,7 +33,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["school", "municipality", "subjects", "grade_bands", "bio", "avatar"]
+        fields = ["school", "municipality", "subjects", "grade_bands", "bio", "avatar", "weekly_recap"]
 
     def clean_avatar(self):
         avatar = self.cleaned_data.get("avatar")

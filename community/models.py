@@ -53,6 +53,7 @@ class Profile(models.Model):
     avatar = models.ImageField(_("profilbilde"), upload_to="avatars/", blank=True)
     feide_id = models.CharField(max_length=200, blank=True)
     affiliation = models.CharField(max_length=200, blank=True)
+    weekly_recap = models.BooleanField(_("ukentlig oppsummering fra forumet på e-post"), default=False)
 
     def __str__(self) -> str:
         return f"Profil for {self.user}"

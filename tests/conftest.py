@@ -133,8 +133,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    # Module scope: Playwright's sync API runs an event loop on the main thread, which
+    # must be gone before the async (pytest-asyncio) tests of other modules run.
     binary = shutil.which("chromium") or "/usr/bin/chromium"
     if not os.path.exists(binary):
         pytest.fail("Chromium is missing: install it with apt-get install -y chromium", pytrace=False)

@@ -255,6 +255,9 @@ async def test_late_joiner_sees_the_current_live_quiz_question(room, connect):
     q2 = await receive_type(ola, "quiz.question", skip=("presence", "quiz.tally"))
     assert q2["index"] == 1
     await ola.send_json_to({"type": "quiz.answer", "quiz_id": question["quiz_id"], "index": 1, "choice": 1})
+    tally = await receive_type(kari, "quiz.tally", skip=("presence", "quiz.question", "quiz.tally"))
+    while tally["index"] != 1:
+        tally = await receive_type(kari, "quiz.tally", skip=("presence", "quiz.question"))
     await kari.send_json_to({"type": "quiz.next", "quiz_id": question["quiz_id"]})
     result = await receive_type(ola, "quiz.result", skip=("presence", "quiz.tally"))
     assert result["scores"] == [{"name": "Ola", "score": 1}]
