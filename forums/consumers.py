@@ -69,8 +69,7 @@ class ThreadConsumer(StreamConsumer):
             return
         self.stream_group = events.thread_group(self.thread_id)
         self._counted = True
-        await self.send_json({"type": "hello", "thread": self.thread_id, "seq": access["seq"]})
-        await self.start_stream(query_int(self.scope, "after"))
+        await self.start_stream(query_int(self.scope, "after"), hello={"type": "hello", "thread": self.thread_id})
         await self._readers(+1)
 
     async def disconnect(self, code):

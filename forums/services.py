@@ -133,11 +133,14 @@ def _notify_for_post(post: Post, thread: Thread) -> None:
                 % {"title": thread.title, "name": post.author.public_name}, url)
 
 
-def _create_post(user, thread: Thread, body: str, feedback_kind: str = "", quoted: Post | None = None) -> Post:
+def _create_post(user, thread: Thread, body: str, feedback_kind: str = "", quoted: Post | None = None,
+                 count_rate: bool = False) -> Post:
     recent = Post.objects.filter(thread=thread, author=user, body=body,
                                  created_at__gte=timezone.now() - DUPLICATE_WINDOW).exists()
     if recent:
         raise ValidationError(_("Du har nettopp skrevet det samme innlegget i denne tråden."))
+    if count_rate:
+        _rate_limit(user)
     if feedback_kind and feedback_kind not in FeedbackKind.values:
         raise ValidationError(_("Ukjent type tilbakemelding."))
     post = Post.objects.create(thread=thread, author=user, body=body, body_html=render_markdown(body),
@@ -177,8 +180,7 @@ def reply(user, thread: Thread, body: str, feedback_kind: str = "", quote_id: in
     quoted = None
     if quote_id:
         quoted = Post.objects.filter(thread=thread, pk=quote_id, deleted_at__isnull=True).first()
-    _rate_limit(user)
-    return _create_post(user, thread, body, feedback_kind, quoted)
+    return _create_post(user, thread, body, feedback_kind, quoted, count_rate=True)
 
 
 @transaction.atomic

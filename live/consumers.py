@@ -81,13 +81,12 @@ class RoomConsumer(StreamConsumer):
         self._last_typing = 0.0
         self._accepted = True
         after = query_int(self.scope, "after")
-        await self.send_json({
-            "type": "hello", "group": self.group_id, "seq": access["seq"],
+        await self.start_stream(after, hello={
+            "type": "hello", "group": self.group_id,
             "you": {"id": user.pk, "name": user.public_name, "facilitator": access["facilitator"]},
             "unread": access["unread"], "presence": await presence.snapshot(self.group_id),
             "max_length": settings.STAFFROOM_CHAT_MAX_LENGTH,
         })
-        await self.start_stream(after)
         if access["quiz"]:
             await self.send_json({**access["quiz"], "type": "quiz.state"})
         await presence.set_state(self.group_id, user.pk, self.channel_name, "online")

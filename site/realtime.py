@@ -204,11 +204,15 @@ class StreamConsumer(AsyncWebsocketConsumer):
             return
         await handler(message)
 
-    async def start_stream(self, after: int | None) -> None:
-        """Subscribe first, then catch up from the database, then go live."""
+    async def start_stream(self, after: int | None, hello: dict | None = None) -> None:
+        """Subscribe first, then say hello, then catch up from the database, then go
+        live: an event committed at any point is either caught up or delivered live."""
         if not await self._join_groups():
             self.layer_down = True
-        self.last_seq = after if after is not None else await self.current_seq()
+        current = await self.current_seq()
+        self.last_seq = after if after is not None else current
+        if hello is not None:
+            await self.send_json({**hello, "seq": current})
         if after is not None:
             await self.catch_up()
         if self.layer_down:

@@ -20,7 +20,7 @@ def test_a_post_appears_in_another_browser_without_reloading(transactional_db, m
     expect(reader.locator("#readers")).to_contain_text("leser nå")
     assert_accessible(reader, "the thread page")
     writer.goto(thread.get_absolute_url())
-    writer.get_by_label("Svar", exact=True).fill("Vi bruker **tallinje** i 5B.")
+    writer.get_by_label("Svar:", exact=True).fill("Vi bruker **tallinje** i 5B.")
     writer.get_by_role("button", name="Publiser svaret").click()
     expect(reader.locator("#posts")).to_contain_text("Vi bruker tallinje i 5B.")
     expect(reader.locator("#posts strong").last).to_have_text("tallinje")

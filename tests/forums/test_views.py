@@ -20,19 +20,31 @@ XSS = [
 ]
 
 
-def test_xss_corpus_is_harmless_in_thread_page_queue_and_notifications(client, forum):
+def assert_inert(html: str, where: str) -> None:
+    """No payload became markup: escaped text is fine, live tags or attributes are not."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(True):
+        assert tag.name not in ("svg", "math", "iframe", "object", "embed", "img") or tag.name == "img" and not any(
+            a.startswith("on") for a in tag.attrs), (where, str(tag)[:200])
+        if tag.name == "script":
+            assert "alert" not in (tag.string or ""), where
+        for name, value in tag.attrs.items():
+            assert not name.lower().startswith("on"), (where, str(tag)[:200])
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            assert not text.strip().lower().startswith(("javascript:", "data:", "vbscript:")), (where, str(tag)[:200])
+
+
+def test_xss_corpus_is_harmless_in_thread_page_queue_and_notifications(client, forum, settings):
+    settings.STAFFROOM_FORUM_POST_RATE = (1000, 60.0)
     thread = services.create_thread(forum["kari"], forum["public"], "XSS <script>alert(1)</script>", "Start")
     for n, payload in enumerate(XSS):
         post = services.reply(forum["ola"], thread, f"{n} @kari {payload}")
         services.flag_post(forum["kari"], post, f"grunn {payload}")
     client.force_login(forum["mod"])
     for url in (thread.get_absolute_url(), "/forum/moderering/", "/varsler/"):
-        html = client.get(url).content.decode()
-        lowered = html.lower()
-        assert "<script>alert" not in lowered, url
-        assert "javascript:" not in lowered, url
-        assert "onerror=" not in lowered and "onmouseover=" not in lowered, url
-        assert "<svg" not in lowered and "<math" not in lowered, url
+        assert_inert(client.get(url).content.decode(), url)
 
 
 def test_anonymous_visitors_read_public_but_not_private_categories(client, forum):
@@ -71,7 +83,7 @@ def test_bad_reply_gets_a_message_and_a_400(client, forum):
     client.force_login(forum["ola"])
     response = client.post(thread.get_absolute_url(), {"body": "   "})
     assert response.status_code == 400
-    assert "Dette feltet er påkrevd" in response.content.decode() or "tomt" in response.content.decode()
+    assert "påkrevet" in response.content.decode()
     assert client.get("/forum/t/999999/").status_code == 404
 
 
