@@ -463,7 +463,17 @@ class ModulePage(Page):
     def get_context(self, request, *args, **kwargs):
         from staffroom import progress
 
+        from django.db.models import prefetch_related_objects
+
         context = super().get_context(request, *args, **kwargs)
+        # Constant queries whatever the number of blocks: every video's questions and
+        # every quiz's questions in one query each.
+        videos = self.videos()
+        quizzes = [b.value["quiz"] for b in self.body if b.block_type == "quiz" and b.value.get("quiz")]
+        if videos:
+            prefetch_related_objects(videos, "questions__question")
+        if quizzes:
+            prefetch_related_objects(quizzes, "questions")
         context["course"] = self.get_parent().specific
         siblings = list(ModulePage.objects.sibling_of(self).live().public().only("id", "title", "url_path"))
         context["siblings"] = siblings

@@ -105,7 +105,7 @@ def module_progress(request, module) -> dict:
         passed = set(QuizAttempt.objects.filter(user=request.user, quiz_id__in=quiz_ids, passed=True)
                      .values_list("quiz_id", flat=True))
     else:
-        if not request.session.session_key:
+        if SESSION_KEY not in request.session:
             return {"opened": 0, "parts": len(set(required)), "quizzes_passed": 0, "quizzes": len(quiz_ids)}
         data = _session_progress(request)
         opened = set(data["modules"].get(str(module.pk), []))
