@@ -75,3 +75,116 @@ def publish_idea_directly(*, author=None, author_name: str = "", external_id: st
     index_page().add_child(instance=idea)
     idea.save_revision(user=author).publish()
     return idea
+
+
+def idea_workflow():
+    """The "Idémoderering" workflow: one editors' approval task."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
+
+    workflow, created = Workflow.objects.get_or_create(name="Idémoderering")
+    if created or not workflow.workflow_tasks.exists():
+        task, _ = GroupApprovalTask.objects.get_or_create(name="Redaksjonen godkjenner")
+        editors, _ = Group.objects.get_or_create(name="Editors")
+        task.groups.add(editors)
+        WorkflowTask.objects.get_or_create(workflow=workflow, task=task.task_ptr, defaults={"sort_order": 0})
+    return workflow
+
+
+def _body_from(steps: str, materials: str, image=None, image_alt: str = "") -> list:
+    body = []
+    for n, chunk in enumerate([c.strip() for c in steps.replace("\r\n", "\n").split("\n\n") if c.strip()], start=1):
+        first, _sep, rest = chunk.partition("\n")
+        body.append(("step", {"title": first[:120] if rest else f"Steg {n}", "text": rest or first}))
+    items = [m.strip() for m in materials.splitlines() if m.strip()]
+    if items:
+        body.append(("materials", items))
+    if image is not None:
+        body.append(("image", {"image": image, "alt": image_alt}))
+    return body
+
+
+@transaction.atomic
+def submit_idea(user, data: dict, idea: IdeaPage | None = None) -> IdeaPage:
+    """Creates (or updates the author's) draft and submits it to "Idémoderering".
+    The same form token twice gives the same draft."""
+    from community import permissions
+    from wagtail.images import get_image_model
+
+    from .models import SubmissionToken
+
+    permissions.check_signed_in(user)
+    token = data["token"]
+    seen = SubmissionToken.objects.select_for_update().filter(token=token).first()
+    if seen is not None:
+        if seen.user_id != user.pk:
+            raise ValidationError(_("Skjemaet er allerede brukt."))
+        return seen.idea
+    image = None
+    if data.get("image"):
+        Image = get_image_model()
+        image = Image(title=data["title"][:255], file=data["image"], uploaded_by_user=user)
+        image.save()
+    fields = dict(title=data["title"], summary=data["summary"],
+                  body=_body_from(data["steps"], data.get("materials", ""), image, data.get("image_alt", "")),
+                  subject=data["subject"], grade_bands=data["grade_bands"],
+                  tags=[t for t in data.get("tags", "").split(",")],
+                  aim_codes=[a.code for a in data.get("competence_aims", [])],
+                  time_minutes=data.get("time_minutes"), digital_tools=data.get("digital_tools", ""),
+                  language=data["language"], licence=data["licence"], school=data.get("school", ""))
+    if idea is None:
+        idea = IdeaPage(author=user, author_name=user.public_name, live=False)
+        _apply_fields(idea, **fields)
+        index_page().add_child(instance=idea)
+        IdeaPage.objects.filter(pk=idea.pk).update(live=False, has_unpublished_changes=True)
+        idea.live = False
+    else:
+        if idea.author_id != user.pk:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied(_("Du kan bare endre dine egne idéer."))
+        _apply_fields(idea, **fields)
+    revision = idea.save_revision(user=user)
+    SubmissionToken.objects.create(token=token, user=user, idea=idea)
+    state = idea.current_workflow_state
+    if state is not None and state.status == state.STATUS_NEEDS_CHANGES:
+        state.resume(user)
+    elif state is None or not state.is_active:
+        idea_workflow().start(idea, user)
+    revision  # noqa: B018
+    return idea
+
+
+def idea_status(idea: IdeaPage) -> dict:
+    """What "Mine idéer" shows: published, in review, or changes requested with the comment."""
+    if idea.live and not idea.has_unpublished_changes:
+        return {"code": "published", "label": _("Publisert"), "comment": ""}
+    state = idea.workflow_states.order_by("-created_at").first()
+    if state is None:
+        return {"code": "draft", "label": _("Utkast"), "comment": ""}
+    if state.status == state.STATUS_NEEDS_CHANGES:
+        task_state = state.task_states.order_by("-finished_at").first()
+        comment = task_state.get_comment() if task_state else ""
+        return {"code": "changes", "label": _("Endringer ønsket"), "comment": comment}
+    if state.status == state.STATUS_IN_PROGRESS:
+        return {"code": "review", "label": _("Til vurdering"), "comment": ""}
+    return {"code": "published" if idea.live else "draft",
+            "label": _("Publisert") if idea.live else _("Utkast"), "comment": ""}
+
+
+@transaction.atomic
+def report_tried(user, idea: IdeaPage, *, grade_band: str, minutes_used: int, what_happened: str,
+                 would_change: str = ""):
+    """«Jeg har prøvd dette»: stores the report and updates the idea's count."""
+    from community import permissions
+    from django.db.models import F
+
+    from .models import TriedReport
+
+    permissions.check_signed_in(user)
+    if not (idea.live and idea.get_view_restrictions().count() == 0):
+        raise ValidationError(_("Idéen er ikke publisert."))
+    report = TriedReport.objects.create(idea=idea, user=user, grade_band=grade_band, minutes_used=minutes_used,
+                                        what_happened=what_happened.strip(), would_change=would_change.strip())
+    IdeaPage.objects.filter(pk=idea.pk).update(tried_count=F("tried_count") + 1)
+    return report

@@ -44,6 +44,15 @@ class Command(BaseCommand):
         ]
         editors, _ = Group.objects.get_or_create(name="Editors")
         moderators, _ = Group.objects.get_or_create(name="Moderators")
+        # Editors curate the whole tree: add, edit and publish pages, use the admin.
+        from django.contrib.auth.models import Permission
+        from wagtail.models import GroupPagePermission
+
+        root = Page.get_first_root_node()
+        for codename in ("add_page", "change_page", "publish_page"):
+            perm = Permission.objects.get(codename=codename, content_type__app_label="wagtailcore")
+            GroupPagePermission.objects.get_or_create(group=editors, page=root, permission=perm)
+        editors.permissions.add(Permission.objects.get(codename="access_admin"))
         for username, name, role, school in people:
             user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.org"})
             first, _sep, last = name.partition(" ")

@@ -1,0 +1,67 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from . import services
+from .forms import IdeaForm, TriedForm
+from .models import IdeaPage, IdeaPageTag
+
+
+def _tag_suggestions():
+    return IdeaPageTag.objects.filter(content_object__live=True).values_list("tag__name", flat=True).distinct()[:200]
+
+
+@login_required
+def submit(request, idea_id=None):
+    idea = None
+    if idea_id is not None:
+        idea = get_object_or_404(IdeaPage, pk=idea_id)
+        if idea.author_id != request.user.pk:
+            raise Http404
+        idea = idea.get_latest_revision_as_object()
+    if request.method == "POST":
+        form = IdeaForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                saved = services.submit_idea(request.user, form.cleaned_data, idea)
+                messages.success(request, f"Takk! «{saved.title}» er sendt til redaksjonen.")
+                return redirect("ideabank:mine")
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+        status = 400
+    else:
+        initial = {"token": uuid.uuid4().hex, "language": "nb", "licence": "CC-BY-4.0"}
+        if idea is not None:
+            initial.update(title=idea.title, summary=idea.summary, subject=idea.subject,
+                           grade_bands=idea.grade_bands, language=idea.language, licence=idea.licence,
+                           tags=", ".join(t.name for t in idea.tags.all()), school=idea.school,
+                           time_minutes=idea.time_minutes, digital_tools=idea.digital_tools,
+                           steps="\n\n".join(f"{b.value['title']}\n{b.value['text']}" for b in idea.body
+                                             if b.block_type == "step"))
+        form = IdeaForm(initial=initial)
+        status = 200
+    return render(request, "ideabank/submit.html", {"form": form, "idea": idea,
+                                                    "suggestions": _tag_suggestions()}, status=status)
+
+
+@login_required
+def mine(request):
+    ideas = IdeaPage.objects.filter(author=request.user).order_by("-latest_revision_created_at")
+    rows = [{"idea": i, "status": services.idea_status(i)} for i in ideas]
+    return render(request, "ideabank/mine.html", {"rows": rows})
+
+
+@login_required
+def tried(request, idea_id):
+    idea = get_object_or_404(IdeaPage.objects.live().public(), pk=idea_id)
+    form = TriedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.report_tried(request.user, idea, **form.cleaned_data)
+        messages.success(request, "Takk for at du delte hvordan det gikk!")
+        return redirect(idea.url)
+    return render(request, "ideabank/tried.html", {"idea": idea, "form": form},
+                  status=400 if request.method == "POST" else 200)
