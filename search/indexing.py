@@ -1,0 +1,177 @@
+"""Outbox indexing: content writes add an OutboxEntry in their own transaction; the
+worker sends entries in bulk with external versions (a stale update never overwrites
+a newer one) and deletes them once Elasticsearch has them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import DocumentVersion, OutboxEntry
+
+log = logging.getLogger("staffroom.search")
+KINDS = ("idea", "course", "module", "thread")
+
+
+def enqueue(doc_type: str, object_id: int, action: str = "index") -> None:
+    """Called inside the content's transaction; cheap, never touches Elasticsearch."""
+    with transaction.atomic():
+        row, _created = DocumentVersion.objects.select_for_update().get_or_create(
+            doc_type=doc_type, object_id=object_id)
+        DocumentVersion.objects.filter(pk=row.pk).update(version=F("version") + 1)
+        row.refresh_from_db(fields=["version"])
+        OutboxEntry.objects.create(doc_type=doc_type, object_id=object_id, action=action, version=row.version)
+
+
+def document_for(doc_type: str, object_id: int) -> dict | None:
+    """The document body for one object, or None when it must not be searchable."""
+    if doc_type == "idea":
+        from ideabank.models import IdeaPage
+
+        idea = IdeaPage.objects.live().public().filter(pk=object_id).prefetch_related(
+            "tagged_items__tag", "competence_aims").first()
+        if idea is None:
+            return None
+        body = " ".join(_block_text(b) for b in idea.body)
+        return {"type": "idea", "title": idea.title, "summary": idea.summary, "body": body, "url": idea.url,
+                "subject": idea.subject, "grade_bands": idea.grade_bands,
+                "tags": [t.tag.name for t in idea.tagged_items.all()],
+                "competence_aims": [a.code for a in idea.competence_aims.all()], "language": idea.language,
+                "external_id": idea.external_id or None, "group_id": None, "tried_count": idea.tried_count,
+                "published_at": idea.first_published_at}
+    if doc_type in ("course", "module"):
+        from staffroom.models import CoursePage, ModulePage
+
+        model = CoursePage if doc_type == "course" else ModulePage
+        page = model.objects.live().public().filter(pk=object_id).first()
+        if page is None:
+            return None
+        if doc_type == "course":
+            summary, body = page.search_description, _html_text(page.introduction) + " " + _html_text(page.goals)
+            subject, grades = page.subject, [g.strip() for g in page.grade_bands.split(",") if g.strip()]
+        else:
+            summary, body = page.lead, " ".join(_block_text(b) for b in page.body)
+            course = page.get_parent().specific
+            subject, grades = course.subject, [g.strip() for g in course.grade_bands.split(",") if g.strip()]
+        return {"type": doc_type, "title": page.title, "summary": summary, "body": body, "url": page.url,
+                "subject": subject, "grade_bands": grades, "tags": [], "competence_aims": [], "language": "nb",
+                "external_id": None, "group_id": None, "tried_count": 0, "published_at": page.first_published_at}
+    if doc_type == "thread":
+        from forums.models import Thread
+
+        thread = Thread.objects.select_related("category").filter(pk=object_id, is_hidden=False).first()
+        if thread is None:
+            return None
+        posts = thread.posts.filter(deleted_at__isnull=True, is_hidden=False, is_held=False).values_list("body",
+                                                                                                      flat=True)[:200]
+        return {"type": "thread", "title": thread.title, "summary": "", "body": " ".join(posts),
+                "url": thread.get_absolute_url(), "subject": None, "grade_bands": [], "tags": [],
+                "competence_aims": [], "language": "nb", "external_id": None,
+                "group_id": thread.category.group_id, "tried_count": 0, "published_at": thread.created_at}
+    return None
+
+
+def _html_text(html: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", " ", html or "")
+
+
+def _block_text(block) -> str:
+    value = block.value
+    parts = []
+    if hasattr(value, "source"):
+        return _html_text(value.source)
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "items"):
+        for v in value.values():
+            if isinstance(v, str):
+                parts.append(v)
+            elif hasattr(v, "source"):
+                parts.append(_html_text(v.source))
+            elif isinstance(v, (list, tuple)) or hasattr(v, "__iter__") and not hasattr(v, "pk"):
+                try:
+                    parts.extend(str(x) for x in v if isinstance(x, str))
+                except TypeError:
+                    pass
+    elif isinstance(value, (list, tuple)) or hasattr(value, "__iter__"):
+        try:
+            parts.extend(str(x) for x in value if isinstance(x, str))
+        except TypeError:
+            pass
+    return " ".join(parts)
+
+
+def _actions(entries, index: str):
+    for entry in entries:
+        doc_id = f"{entry.doc_type}-{entry.object_id}"
+        body = document_for(entry.doc_type, entry.object_id) if entry.action == "index" else None
+        if body is None:
+            yield {"_op_type": "delete", "_index": index, "_id": doc_id, "version": entry.version,
+                   "version_type": "external"}
+        else:
+            yield {"_op_type": "index", "_index": index, "_id": doc_id, "_source": body, "version": entry.version,
+                   "version_type": "external"}
+
+
+def drain_once(client, index: str, batch: int = 500) -> int:
+    """Sends one batch of due outbox entries; returns how many were settled."""
+    from elasticsearch import helpers
+
+    entries = list(OutboxEntry.objects.filter(next_attempt_at__lte=timezone.now()).order_by("id")[:batch])
+    if not entries:
+        return 0
+    ok_ids, failed = [], []
+    results = helpers.streaming_bulk(client, _actions(entries, index), raise_on_error=False, raise_on_exception=False,
+                                     max_retries=0, request_timeout=10)
+    for entry, (ok, info) in zip(entries, results):
+        item = next(iter(info.values()))
+        status = item.get("status", 0)
+        # 409: a newer version is already indexed; 404 on delete: already gone. Both settled.
+        if ok or status in (409, 404):
+            ok_ids.append(entry.pk)
+        else:
+            failed.append(entry.pk)
+    OutboxEntry.objects.filter(pk__in=ok_ids).delete()
+    if failed:
+        for entry in OutboxEntry.objects.filter(pk__in=failed):
+            delay = min(300, 2 ** min(entry.attempts, 8))
+            OutboxEntry.objects.filter(pk=entry.pk).update(attempts=F("attempts") + 1,
+                                                           next_attempt_at=timezone.now() + timedelta(seconds=delay))
+    return len(ok_ids)
+
+
+def run_worker(client, index_alias: str, once: bool = False, idle_sleep: float = 0.5) -> None:
+    backoff = 0.5
+    while True:
+        try:
+            done = drain_once(client, index_alias)
+            backoff = 0.5
+        except Exception as exc:  # noqa: BLE001 - Elasticsearch down: keep the outbox, retry
+            log.warning("search worker: %s; retrying in %.1f s", exc, backoff)
+            time.sleep(backoff)
+            backoff = min(backoff * 2, 30)
+            if once:
+                return
+            continue
+        if once and not done:
+            return
+        if not done:
+            time.sleep(idle_sleep)
+
+
+def all_objects():
+    from forums.models import Thread
+    from ideabank.models import IdeaPage
+    from staffroom.models import CoursePage, ModulePage
+
+    yield from (("idea", pk) for pk in IdeaPage.objects.live().public().values_list("pk", flat=True))
+    yield from (("course", pk) for pk in CoursePage.objects.live().public().values_list("pk", flat=True))
+    yield from (("module", pk) for pk in ModulePage.objects.live().public().values_list("pk", flat=True))
+    yield from (("thread", pk) for pk in Thread.objects.filter(is_hidden=False).values_list("pk", flat=True))

@@ -1,0 +1,145 @@
+"""One search service: Elasticsearch when configured and answering, otherwise the
+database, with the same result shape. Only what the viewer may see is returned."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from django.conf import settings
+from django.utils.html import escape
+
+log = logging.getLogger("staffroom.search")
+PAGE_SIZE = 10
+FILTERS = {"type": "type", "subject": "subject", "grade": "grade_bands", "tag": "tags", "language": "language",
+           "aim": "competence_aims"}
+TYPE_LABELS = {"idea": "Idé", "course": "Kurs", "module": "Modul", "thread": "Forumtråd"}
+
+
+def visible_groups(user) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(user.memberships.values_list("group_id", flat=True))
+
+
+def search(q: str, filters: dict, user, page: int = 1, sort: str = "relevance") -> dict:
+    q = (q or "").strip()[:200]
+    page = max(1, min(page, 100))
+    if settings.ELASTICSEARCH_URL:
+        try:
+            return _es_search(q, filters, user, page, sort)
+        except Exception as exc:  # noqa: BLE001 - fall back, never fail the page
+            log.warning("Elasticsearch unavailable, answering from the database: %s", exc)
+    return _db_search(q, filters, user, page)
+
+
+def _safe_highlight(fragment: str) -> str:
+    # Escape everything, then turn only our own markers into <mark>.
+    return escape(fragment).replace("[[[", "<mark>").replace("]]]", "</mark>")
+
+
+def _es_search(q, filters, user, page, sort):
+    from .client import get_client
+    from .lifecycle import alias
+
+    client = get_client()
+    must = []
+    if q:
+        must.append({"bool": {"should": [
+            {"multi_match": {"query": q, "type": "best_fields", "fuzziness": "AUTO", "prefix_length": 1,
+                             "fields": ["title^4", "title.folded^3", "summary^2", "summary.folded", "body",
+                                        "body.folded"]}},
+            {"multi_match": {"query": q, "type": "phrase", "fields": ["title.exact^8", "body.exact^2"]}},
+        ]}})
+    else:
+        must.append({"match_all": {}})
+    visibility = {"bool": {"should": [{"bool": {"must_not": {"exists": {"field": "group_id"}}}},
+                                      {"terms": {"group_id": visible_groups(user)}}]}}
+    post_filters = [{"term": {FILTERS[k]: v}} for k, v in filters.items() if k in FILTERS and v]
+    body = {
+        "query": {"function_score": {
+            "query": {"bool": {"must": must, "filter": [visibility]}},
+            "field_value_factor": {"field": "tried_count", "modifier": "log1p", "missing": 0, "factor": 0.5},
+            "boost_mode": "sum",
+        }},
+        "post_filter": {"bool": {"filter": post_filters}},
+        "aggs": {name: {"terms": {"field": field, "size": 20}} for name, field in FILTERS.items() if name != "aim"},
+        "highlight": {"pre_tags": ["[[["], "post_tags": ["]]]"], "encoder": "default",
+                      "fields": {"summary": {}, "body": {"fragment_size": 160, "number_of_fragments": 1}}},
+        "from": (page - 1) * PAGE_SIZE, "size": PAGE_SIZE,
+    }
+    if sort == "newest":
+        body["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}]
+    elif sort == "tried":
+        body["sort"] = [{"tried_count": {"order": "desc"}}, "_score"]
+    res = client.options(request_timeout=settings.SEARCH_TIMEOUT).search(index=alias(), body=body)
+    results = []
+    for hit in res["hits"]["hits"]:
+        src = hit["_source"]
+        hl = hit.get("highlight", {})
+        fragment = (hl.get("summary") or hl.get("body") or [None])[0]
+        snippet = _safe_highlight(fragment) if fragment else escape((src.get("summary") or src.get("body") or "")[:200])
+        doc_type, _sep, pk = hit["_id"].partition("-")
+        results.append({"type": doc_type, "id": int(pk), "title": src["title"], "url": src["url"],
+                        "snippet": snippet, "external_id": src.get("external_id")})
+    facets = {name: [{"value": b["key"], "count": b["doc_count"]} for b in agg["buckets"]]
+              for name, agg in res.get("aggregations", {}).items()}
+    total = res["hits"]["total"]["value"]
+    return {"total": total, "backend": "elasticsearch", "facets": facets, "results": results, "page": page,
+            "pages": max(1, math.ceil(total / PAGE_SIZE))}
+
+
+def _db_search(q, filters, user, page):
+    """The database fallback: the same visible set, matched on words in title and text."""
+    from django.db.models import Q
+
+    from forums.models import Thread
+    from ideabank.models import IdeaPage
+    from staffroom.models import CoursePage, ModulePage
+
+    words = [w for w in q.split() if w][:8]
+
+    def match(fields):
+        cond = Q()
+        for w in words:
+            part = Q()
+            for f in fields:
+                part |= Q(**{f"{f}__icontains": w})
+            cond &= part
+        return cond
+
+    rows = []
+    want = filters.get("type")
+    if want in (None, "", "idea"):
+        ideas = IdeaPage.objects.live().public().filter(match(["title", "summary"]))
+        if filters.get("subject"):
+            ideas = ideas.filter(subject=filters["subject"])
+        if filters.get("language"):
+            ideas = ideas.filter(language=filters["language"])
+        if filters.get("tag"):
+            ideas = ideas.filter(tagged_items__tag__name=filters["tag"])
+        for i in ideas.distinct()[:200]:
+            if filters.get("grade") and filters["grade"] not in i.grade_bands:
+                continue
+            rows.append({"type": "idea", "id": i.pk, "title": i.title, "url": i.url,
+                         "snippet": escape(i.summary[:200]), "external_id": i.external_id or None})
+    for kind, model, text in (("course", CoursePage, "search_description"), ("module", ModulePage, "lead")):
+        if want in (None, "", kind) and not filters.get("tag") and not filters.get("grade"):
+            for p in model.objects.live().public().filter(match(["title", text]))[:100]:
+                rows.append({"type": kind, "id": p.pk, "title": p.title, "url": p.url,
+                             "snippet": escape(getattr(p, text)[:200]), "external_id": None})
+    if want in (None, "", "thread") and not any(filters.get(k) for k in ("tag", "grade", "subject")):
+        groups = visible_groups(user)
+        threads = Thread.objects.filter(is_hidden=False).filter(Q(category__group__isnull=True)
+                                                                | Q(category__group_id__in=groups))
+        for t in threads.filter(match(["title"]))[:100]:
+            rows.append({"type": "thread", "id": t.pk, "title": t.title, "url": t.get_absolute_url(),
+                         "snippet": "", "external_id": None})
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["type"]] = counts.get(r["type"], 0) + 1
+    start = (page - 1) * PAGE_SIZE
+    return {"total": len(rows), "backend": "database",
+            "facets": {"type": [{"value": k, "count": v} for k, v in sorted(counts.items())]},
+            "results": rows[start:start + PAGE_SIZE], "page": page,
+            "pages": max(1, math.ceil(len(rows) / PAGE_SIZE))}

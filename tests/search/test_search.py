@@ -1,0 +1,152 @@
+import pytest
+
+pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch, pytest.mark.postgres]
+
+
+@pytest.fixture
+def es(settings):
+    from search import lifecycle
+    from search.client import get_client
+
+    settings.SEARCH_INDEX_PREFIX = f"test_{__import__('uuid').uuid4().hex[:8]}"
+    client = get_client()
+    lifecycle.ensure_index(client)
+    yield client
+    client.indices.delete(index=f"{settings.SEARCH_INDEX_PREFIX}_content*", ignore_unavailable=True)
+
+
+def publish(title, summary, **extra):
+    from ideabank import services
+
+    fields = dict(title=title, summary=summary, body=[], subject="matematikk", grade_bands=extra.pop("grades", ["5-7"]),
+                  tags=extra.pop("tags", []), aim_codes=[], time_minutes=None, digital_tools="",
+                  language=extra.pop("language", "nb"), licence="CC-BY-4.0")
+    return services.publish_idea_directly(**fields, **extra)
+
+
+def drain(client):
+    from search import indexing, lifecycle
+
+    indexing.run_worker(client, lifecycle.alias(), once=True)
+    client.indices.refresh(index=lifecycle.alias())
+
+
+def titles(q, **filters):
+    from search.queries import search
+
+    from django.contrib.auth.models import AnonymousUser
+
+    return [r["title"] for r in search(q, filters, AnonymousUser())["results"]]
+
+
+def test_norwegian_analysis_finds_inflections_nynorsk_typos_folding_and_synonyms(es, site_tree):
+    publish("Brøk med pizza", "Elevene deler pizzaen i like store deler.", external_id="t-1")
+    publish("Multiplisere med arealmodell", "Rutenett for store tall.", external_id="t-2")
+    publish("Tallinja på golvet", "Elevane plasserer brøkane sjølve.", language="nn", external_id="t-3")
+    drain(es)
+    assert "Brøk med pizza" in titles("brøkene")            # inflected bokmål form
+    assert "Tallinja på golvet" in titles("brøkane")         # nynorsk plural
+    assert "Brøk med pizza" in titles("pizaen")              # one-letter typo
+    assert "Brøk med pizza" in titles("brok")                # typed without ø
+    assert "Multiplisere med arealmodell" in titles("gange")  # synonym pair
+    assert titles("brøk med pizza")[0] == "Brøk med pizza"    # the exact title ranks first
+
+
+def test_facets_filters_and_escaped_highlights(es, site_tree):
+    from django.contrib.auth.models import AnonymousUser
+
+    from search.queries import search
+
+    publish("<script>alert(1)</script> Brøkstafett", "En stafett med <b>brøk</b>", tags=["stafett"])
+    publish("Brøk for småtrinnet", "Bretting av brøk", grades=["1-4"])
+    drain(es)
+    result = search("brøk", {}, AnonymousUser())
+    assert result["backend"] == "elasticsearch"
+    grade_facet = {b["value"]: b["count"] for b in result["facets"]["grade"]}
+    assert grade_facet.get("1-4", 0) >= 1 and grade_facet.get("5-7", 0) >= 1
+    assert all("<script>" not in r["snippet"] and "<b>" not in r["snippet"] for r in result["results"])
+    assert any("<mark>" in r["snippet"] for r in result["results"])
+    filtered = search("brøk", {"grade": "1-4"}, AnonymousUser())
+    found = [r["title"] for r in filtered["results"]]
+    assert "Brøk for småtrinnet" in found and not any("Brøkstafett" in t for t in found)
+
+
+def test_drafts_and_private_group_threads_are_never_returned(es, site_tree, make_user):
+    from community import services as cs
+    from forums import services as fs
+    from forums.models import Category
+    from ideabank.models import IdeaPage
+
+    idea = publish("Hemmelig brøkidé", "Skal avpubliseres")
+    drain(es)
+    assert "Hemmelig brøkidé" in titles("hemmelig")
+    IdeaPage.objects.get(pk=idea.pk).unpublish()
+    kari = make_user("kari2")
+    group = cs.create_group(kari, name="Lukket")
+    private = Category.objects.create(name="Privat", slug="privat", group=group)
+    fs.create_thread(kari, private, "Hemmelig tråd om brøk", "Bare for gruppa")
+    drain(es)
+    assert titles("hemmelig") == []
+    from search.queries import search
+
+    assert "Hemmelig tråd om brøk" in [r["title"] for r in search("hemmelig", {}, kari)["results"]]
+
+
+def test_writes_succeed_while_elasticsearch_is_down_and_the_outbox_drains_after(es, site_tree, settings):
+    from ideabank.models import IdeaPage
+    from search import indexing, lifecycle
+    from search.client import get_client
+    from search.models import OutboxEntry
+
+    real_url = settings.ELASTICSEARCH_URL
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # a closed port
+    get_client.cache_clear()
+    try:
+        kept = publish("Overlever nedetid", "Skrevet mens søket var nede")
+        gone = publish("Slettes under nedetid", "Forsvinner")
+        IdeaPage.objects.get(pk=gone.pk).delete()
+        assert OutboxEntry.objects.count() >= 3
+        indexing.run_worker(get_client(), lifecycle.alias(), once=True)  # fails, keeps the outbox
+        assert OutboxEntry.objects.count() >= 3
+        from django.contrib.auth.models import AnonymousUser
+
+        from search.queries import search
+
+        fallback = search("nedetid", {}, AnonymousUser())
+        assert fallback["backend"] == "database" and [r["title"] for r in fallback["results"]] == ["Overlever nedetid"]
+    finally:
+        settings.ELASTICSEARCH_URL = real_url
+        get_client.cache_clear()
+    OutboxEntry.objects.update(next_attempt_at=__import__("django.utils.timezone", fromlist=["now"]).now())
+    drain(es)
+    assert OutboxEntry.objects.count() == 0
+    assert titles("nedetid") == ["Overlever nedetid"]
+    assert kept.pk
+
+
+def test_reindex_swaps_the_alias_and_keeps_writes_made_meanwhile(es, site_tree):
+    from search import lifecycle
+
+    publish("Før reindeks", "Brøk")
+    drain(es)
+    old = set(es.indices.get_alias(name=lifecycle.alias()))
+    result = lifecycle.reindex(es)
+    publish("Etter reindeks", "Brøk")
+    drain(es)
+    assert set(es.indices.get_alias(name=lifecycle.alias())) == {result["index"]} != old
+    found = titles("reindeks")
+    assert "Før reindeks" in found and "Etter reindeks" in found
+
+
+def test_the_api_has_the_same_shape_with_and_without_elasticsearch(client, es, site_tree, settings):
+    drain(es)
+    with_es = client.get("/api/search?q=brøk").json()
+    settings.ELASTICSEARCH_URL = ""
+    without = client.get("/api/search?q=brøk").json()
+    assert with_es["backend"] == "elasticsearch" and without["backend"] == "database"
+    assert set(with_es) == set(without)
+    for r in with_es["results"] + without["results"]:
+        assert set(r) == {"type", "id", "title", "url", "snippet", "external_id"}
+    assert without["total"] >= 1
+    page = client.get("/search/?q=brøk").content.decode()
+    assert "treff" in page
