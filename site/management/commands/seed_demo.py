@@ -12,6 +12,21 @@ from staffroom import demo
 User = get_user_model()
 
 
+def ensure_root() -> Page:
+    """Wagtail's migrations make the root page; a flushed database (tests) has none."""
+    root = Page.get_first_root_node()
+    if root is not None:
+        return root
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale
+
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    return Page.add_root(title="Root", slug="root", locale=locale,
+                         content_type=ContentType.objects.get_for_model(Page))
+
+
 class Command(BaseCommand):
     help = "Creates (or updates) the demo site, users and content. Safe to run again."
 
@@ -34,6 +49,8 @@ class Command(BaseCommand):
 
     def users(self):
         from community.models import Profile, Role
+
+        ensure_root()
 
         password = settings.STAFFROOM_DEMO_PASSWORD
         people = [
