@@ -62,6 +62,12 @@ def _thread(request, thread_id) -> Thread:
 def thread(request, thread_id):
     thread = _thread(request, thread_id)
     form = ReplyForm()
+    quote_id = request.GET.get("quote", "")
+    if quote_id.isdigit():
+        quoted = thread.posts.filter(pk=int(quote_id), deleted_at__isnull=True, is_hidden=False).first()
+        if quoted is not None:
+            cited = "\n".join("> " + line for line in quoted.body.splitlines())
+            form = ReplyForm(initial={"quote": quoted.pk, "body": f"{cited}\n\n"})
     status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:

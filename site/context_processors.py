@@ -12,4 +12,12 @@ def staffroom(request: HttpRequest) -> dict:
             ("Søk", "/search/"),
         ],
         "FEIDE_ENABLED": bool(settings.FEIDE_CLIENT_ID and settings.FEIDE_ISSUER),
+        "UNREAD_NOTIFICATIONS": _unread(request),
     }
+
+
+def _unread(request) -> int:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return user.notifications.filter(read_at__isnull=True).count()

@@ -116,3 +116,31 @@ def test_moderators_see_feedback_counts_per_module(client, forum, site_tree):
     html = client.get("/forum/moderering/").content.decode()
     assert module.title in html and "Jeg la merke til …" in html
     assert client.get(module.url).content.decode().count(thread.get_absolute_url()) >= 1
+
+
+def test_quote_prefills_the_reply_and_mentions_autocomplete_for_members(client, forum):
+    thread = services.create_thread(forum["kari"], forum["public"], "Sitat", "Tallinjen virker godt")
+    post = thread.posts.get()
+    client.force_login(forum["ola"])
+    html = client.get(f"{thread.get_absolute_url()}?quote={post.pk}").content.decode()
+    assert "&gt; Tallinjen virker godt" in html
+    assert client.get("/forum/api/mentions?q=ka").json()["results"][0]["username"] == "kari"
+    client.logout()
+    assert client.get("/forum/api/mentions?q=ka").status_code == 401
+
+
+def test_header_shows_the_unread_count_and_moderators_move_threads(client, forum):
+    from forums.models import Category
+
+    thread = services.create_thread(forum["kari"], forum["public"], "Flytt meg", "Start")
+    services.reply(forum["ola"], thread, "Svar til kari")
+    client.force_login(forum["kari"])
+    assert '<span id="unread-count">1</span>' in client.get("/forum/").content.decode()
+    other = Category.objects.create(name="Annet", slug="annet")
+    client.force_login(forum["mod"])
+    client.post(f"/forum/t/{thread.pk}/moderer/", {"action": "move", "category": other.pk})
+    thread.refresh_from_db()
+    assert thread.category == other
+    from forums.models import ModerationLog
+
+    assert ModerationLog.objects.filter(action="move", thread=thread).exists()

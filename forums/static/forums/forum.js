@@ -73,3 +73,34 @@
     });
   }
 })();
+// @mention autocomplete on the reply box: suggestions are buttons that complete the name.
+(function () {
+  "use strict";
+  const box = document.querySelector("#reply-form textarea");
+  const list = document.getElementById("mention-suggestions");
+  if (!box || !list) return;
+  let timer = null;
+  box.addEventListener("input", () => {
+    clearTimeout(timer);
+    const m = /@([\w.\-]{2,30})$/.exec(box.value.slice(0, box.selectionStart));
+    if (!m) { list.textContent = ""; return; }
+    timer = setTimeout(async () => {
+      const r = await fetch("/forum/api/mentions?q=" + encodeURIComponent(m[1]), { credentials: "same-origin" });
+      if (!r.ok) return;
+      const data = await r.json();
+      list.textContent = "";
+      data.results.forEach((u) => {
+        const li = document.createElement("li");
+        const b = document.createElement("button");
+        b.type = "button"; b.className = "link-button";
+        b.textContent = "@" + u.username + " (" + u.name + ")";
+        b.addEventListener("click", () => {
+          const pos = box.selectionStart;
+          box.value = box.value.slice(0, pos - m[1].length) + u.username + " " + box.value.slice(pos);
+          list.textContent = ""; box.focus();
+        });
+        li.appendChild(b); list.appendChild(li);
+      });
+    }, 200);
+  });
+})();
