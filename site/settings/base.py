@@ -148,6 +148,9 @@ if REDIS_URL:
                         "address": REDIS_URL,
                         "socket_timeout": 30,
                         "socket_connect_timeout": 5,
+                        # redis-py 8's asyncio pool allows 100 connections and then raises
+                        # MaxConnectionsError (seen at 1,000 sockets in bench/room_fanout).
+                        "max_connections": int(env("REDIS_MAX_CONNECTIONS", "2000")),
                     }
                 ],
                 "capacity": 500,
