@@ -112,7 +112,7 @@ async def run_sockets(kind: str, server_url: str, plan: list[dict], members: int
             await sender.send(json.dumps(frame))
             sent_total += 1
 
-            async def wait_one(ws):
+            async def wait_one(ws, start=start, cid=cid):
                 deadline = start + 5
                 while True:
                     remaining = deadline - time.perf_counter()
@@ -159,7 +159,7 @@ async def run_layer(rooms: int, members: int, rounds: int) -> dict:
             start = time.perf_counter()
             await layer.group_send(f"bench.{r}", {"type": "x", "n": n})
 
-            async def one(ch):
+            async def one(ch, start=start):
                 try:
                     await asyncio.wait_for(layer.receive(ch), 5)
                     return time.perf_counter() - start
@@ -237,10 +237,6 @@ def main() -> None:
         relay = Server("bench.relay_asgi:application")
         results["relay"] = asyncio.run(run_sockets("relay", relay.url, plan, args.members, args.rounds))
         results["layer"] = asyncio.run(run_layer(args.rooms, args.members, args.rounds))
-        bare_port_server = None
-        from tests.harness.services import free_port
-
-        port = free_port()
         bare_port_server = bare_server()
         results["bare"] = asyncio.run(run_sockets("bare", bare_port_server.url, plan, args.members, args.rounds))
         for name in ("ours", "relay", "layer", "bare"):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import GroupKind, Profile, StudyGroup
+from .models import Profile, StudyGroup
 
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
 

@@ -67,7 +67,7 @@ def _rate_limit(user) -> None:
     try:
         check_rate(user.pk, "forum", settings.STAFFROOM_FORUM_POST_RATE)
     except RoomError:
-        count, window = settings.STAFFROOM_FORUM_POST_RATE
+        count = settings.STAFFROOM_FORUM_POST_RATE[0]
         raise ValidationError(
             _("Du har skrevet %(n)d innlegg det siste minuttet. Vent litt før du skriver igjen.") % {"n": count}
         ) from None

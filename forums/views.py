@@ -34,6 +34,7 @@ def _category(request, slug) -> Category:
 def category(request, slug):
     category = _category(request, slug)
     form = ThreadForm()
+    status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
@@ -45,11 +46,10 @@ def category(request, slug):
                 return redirect(thread.get_absolute_url())
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, _errors(exc))
-        return render(request, "forums/category.html", {"category": category, "form": form,
-                                                        "threads": queries.thread_list(category, request.user)},
-                      status=400)
+        status = 400
     return render(request, "forums/category.html", {"category": category, "form": form,
-                                                    "threads": queries.thread_list(category, request.user)})
+                                                    "threads": queries.thread_list(category, request.user)},
+                  status=status)
 
 
 def _thread(request, thread_id) -> Thread:

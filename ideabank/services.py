@@ -144,14 +144,13 @@ def submit_idea(user, data: dict, idea: IdeaPage | None = None) -> IdeaPage:
 
             raise PermissionDenied(_("Du kan bare endre dine egne idéer."))
         _apply_fields(idea, **fields)
-    revision = idea.save_revision(user=user)
+    idea.save_revision(user=user)
     SubmissionToken.objects.create(token=token, user=user, idea=idea)
     state = idea.current_workflow_state
     if state is not None and state.status == state.STATUS_NEEDS_CHANGES:
         state.resume(user)
     elif state is None or not state.is_active:
         idea_workflow().start(idea, user)
-    revision  # noqa: B018
     return idea
 
 

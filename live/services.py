@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community import permissions
-from community.models import Membership, MemberRole, StudyGroup
+from community.models import Membership, StudyGroup
 
 from . import events
 from .models import LiveQuiz, LiveQuizAnswer, Message, Reaction, RoomEvent
@@ -100,8 +100,6 @@ def _next_event(group: StudyGroup, kind: str, payload: dict, message: Message | 
     group.last_seq += 1
     StudyGroup.objects.filter(pk=group.pk).update(last_seq=group.last_seq)
     payload["seq"] = group.last_seq
-    if message is not None and kind == "message.new":
-        message.seq = group.last_seq
     RoomEvent.objects.create(group=group, seq=group.last_seq, kind=kind, message=message, payload=payload)
     events.broadcast_sequenced(group.pk, group.last_seq, payload, audience)
     return group.last_seq

@@ -7,7 +7,6 @@ from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
-from community.models import GRADE_BANDS
 
 SUBJECTS = [
     ("matematikk", "Matematikk"),

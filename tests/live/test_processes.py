@@ -3,7 +3,6 @@
 import asyncio
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from tests.conftest import session_cookie_for

@@ -9,6 +9,7 @@ from django.db import transaction
 from community.models import GRADE_BANDS
 from ideabank import services
 from ideabank.models import IdeaPage
+from staffroom.models import SUBJECTS
 
 LICENCE_MAP = {"CC-BY-4.0": "CC-BY-4.0", "CC-BY-SA-4.0": "CC-BY-SA-4.0"}
 REQUIRED = ("id", "title", "summary", "body", "language")
@@ -61,8 +62,7 @@ class Command(BaseCommand):
         paragraphs = [p.strip() for p in str(r["body"]).replace("\r\n", "\n").split("\n\n") if p.strip()]
         body = [("step", {"title": f"Del {n}", "text": p[:10_000]}) for n, p in enumerate(paragraphs[:30], start=1)]
         fields = dict(title=str(r["title"])[:255], summary=str(r["summary"])[:600], body=body,
-                      subject=r.get("subject") if r.get("subject") in dict(services.__dict__.get("SUBJECTS", []) or
-                                                                            __import__("staffroom.models", fromlist=["SUBJECTS"]).SUBJECTS) else "matematikk",
+                      subject=r.get("subject") if r.get("subject") in dict(SUBJECTS) else "matematikk",
                       grade_bands=grades, tags=r.get("tags") or [], aim_codes=[], time_minutes=None,
                       digital_tools="", language=language, licence=licence)
         existing = IdeaPage.objects.filter(external_id=str(r["id"])).first()
