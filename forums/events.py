@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
+
 from staffroom.realtime import send_event_on_commit
 
 
@@ -38,6 +40,8 @@ def post_payload(post) -> dict[str, Any]:
 
 
 def broadcast_sequenced(thread_id: int, seq: int, payload: dict[str, Any]) -> None:
+    if not settings.STAFFROOM_FORUM_FANOUT:
+        return
     send_event_on_commit(thread_group(thread_id), {"type": "stream.event", "seq": seq, "text": dumps(payload)})
 
 

@@ -52,6 +52,30 @@ def send_event_on_commit(group: str, message: dict[str, Any]) -> None:
     transaction.on_commit(_send)
 
 
+async def layer_receive(layer, channel: str) -> dict:
+    """`layer.receive(channel)` that really ends when cancelled.
+
+    channels-redis 4.3 on redis-py 8 sometimes loses a cancellation inside its
+    blocking pop and polls on forever: the consumer (and the event loop's shutdown)
+    then waits on it for ever. The pop runs as its own task, which is cancelled
+    again until it has ended; a message it took meanwhile is dropped, as the layer
+    allows, and the closing socket does not need it."""
+    receiving = asyncio.ensure_future(layer.receive(channel))
+    try:
+        return await asyncio.shield(receiving)
+    except asyncio.CancelledError:
+        for _attempt in range(50):
+            if receiving.done():
+                break
+            receiving.cancel()
+            await asyncio.wait({receiving}, timeout=0.1)
+        else:
+            log.warning("channel layer receive on %s ignored cancellation", channel)
+        if receiving.done() and not receiving.cancelled():
+            receiving.exception()  # retrieved, so asyncio does not log it
+        raise
+
+
 def session_group(session_key: str | None) -> str:
     import hashlib
 
@@ -152,7 +176,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
                 await asyncio.sleep(1.0)
                 continue
             try:
-                return await self.channel_layer.receive(self.channel_name)
+                return await layer_receive(self.channel_layer, self.channel_name)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001

@@ -19,8 +19,11 @@ def room(transactional_db, make_user):
 
 
 @pytest.fixture
-def connect():
-    """Opens a room socket for a user through the full ASGI stack (origin, session, auth)."""
+async def connect():
+    """Opens a room socket for a user through the full ASGI stack (origin, session, auth).
+
+    Async, so the sockets are closed on the test's own event loop: a consumer left
+    running on a closed loop could strand a database thread and block the flush."""
     from staffroom.asgi import application
 
     opened = []
@@ -38,12 +41,21 @@ def connect():
 
     yield open_
     for comm in opened:
-        try:
-            import asyncio
+        await close_communicator(comm)
 
-            asyncio.get_event_loop().run_until_complete(comm.disconnect())
-        except Exception:
-            pass
+
+async def close_communicator(comm) -> None:
+    """Disconnects and waits for the consumer to finish (it may already have closed)."""
+    import asyncio
+
+    if comm.future is None or comm.future.done():
+        return
+    try:
+        await comm.disconnect(timeout=5)
+    except (asyncio.TimeoutError, TimeoutError, AssertionError, RuntimeError, asyncio.CancelledError):
+        if comm.future is not None and not comm.future.done():
+            comm.future.cancel()
+            await asyncio.gather(comm.future, return_exceptions=True)
 
 
 async def receive_type(comm, wanted: str, timeout: float = 5, skip=("presence", "typing", "unread")):
