@@ -26,7 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Server, percentile, setup_django, start_services, stop_services, summary  # noqa: E402
+from bench.common import (  # noqa: E402
+    Server,
+    percentile,
+    setup_django,
+    start_services,
+    stop_services,
+    summary,
+)
 
 
 def prepare() -> dict:
@@ -66,7 +73,7 @@ async def wait_for_post(ws, marker: str, start: float) -> float | None:
     while (remaining := deadline - time.perf_counter()) > 0:
         try:
             event = json.loads(await asyncio.wait_for(ws.recv(), remaining))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         if event.get("type") == "post.new" and marker in event["post"]["html"]:
             return time.perf_counter() - start

@@ -9,7 +9,6 @@ gap (a full channel, a Redis restart) from the database.
 from __future__ import annotations
 
 import asyncio
-
 import json
 import logging
 import unicodedata

@@ -52,7 +52,7 @@ async def close_communicator(comm) -> None:
         return
     try:
         await comm.disconnect(timeout=5)
-    except (asyncio.TimeoutError, TimeoutError, AssertionError, RuntimeError, asyncio.CancelledError):
+    except (TimeoutError, AssertionError, RuntimeError, asyncio.CancelledError):
         if comm.future is not None and not comm.future.done():
             comm.future.cancel()
             await asyncio.gather(comm.future, return_exceptions=True)
@@ -70,11 +70,10 @@ async def receive_type(comm, wanted: str, timeout: float = 5, skip=("presence", 
 
 async def drain(comm, timeout: float = 0.4) -> list[dict]:
     """Everything that arrives within `timeout`."""
-    import asyncio
 
     events = []
     while True:
         try:
             events.append(await comm.receive_json_from(timeout=timeout))
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             return events
