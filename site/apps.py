@@ -17,3 +17,36 @@ class StaffroomConfig(AppConfig):
                 progress.merge_session_into_user(request, user)
 
         user_logged_in.connect(merge_progress, dispatch_uid="staffroom.merge_progress", weak=False)
+        self._connect_page_cache()
+
+    def _connect_page_cache(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from .pagecache import bump_generation
+
+        for signal in (page_published, page_unpublished, post_page_move):
+            signal.connect(bump_generation, dispatch_uid=f"pagecache.{id(signal)}", weak=False)
+        # Snippets shown inside pages.
+        for label in ("staffroom.Video", "staffroom.VideoQuestion", "staffroom.Quiz", "staffroom.QuizQuestion",
+                      "staffroom.LiteratureReference", "ideabank.CompetenceAim",
+                      # a page that becomes private must stop being served from the cache
+                      "wagtailcore.PageViewRestriction"):
+            for signal in (post_save, post_delete):
+                signal.connect(bump_generation, sender=label, dispatch_uid=f"pagecache.{label}.{id(signal)}",
+                               weak=False)
+
+        def page_deleted(sender, instance, **kwargs):
+            from wagtail.models import Page
+
+            if isinstance(instance, Page):
+                bump_generation()
+
+        post_delete.connect(page_deleted, dispatch_uid="pagecache.page_deleted", weak=False)
+
+        def thread_created(sender, instance, created, **kwargs):
+            # A module's discussion link appears; its post count may lag (see pagecache).
+            if created:
+                bump_generation()
+
+        post_save.connect(thread_created, sender="forums.Thread", dispatch_uid="pagecache.thread", weak=False)

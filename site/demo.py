@@ -1,9 +1,9 @@
 """Demo content for `seed_demo`. All text is original, written for Staffroom."""
 
-from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 HOME_INTRO = (
@@ -122,7 +122,12 @@ def _quiz():
 
 
 def build_course():
-    from staffroom.models import CourseIndexPage, CoursePage, LiteratureReference, ModulePage
+    from staffroom.models import (
+        CourseIndexPage,
+        CoursePage,
+        LiteratureReference,
+        ModulePage,
+    )
 
     index = CourseIndexPage.objects.first()
     ref, _ = LiteratureReference.objects.get_or_create(

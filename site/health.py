@@ -7,7 +7,6 @@ import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-
 from django.db import connection
 from django.http import JsonResponse
 

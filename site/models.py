@@ -7,7 +7,6 @@ from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
-
 SUBJECTS = [
     ("matematikk", "Matematikk"),
     ("norsk", "Norsk"),
@@ -18,7 +17,10 @@ SUBJECTS = [
 ]
 
 
-class HomePage(Page):
+from staffroom.pagecache import CacheablePage  # noqa: E402
+
+
+class HomePage(CacheablePage, Page):
     intro = RichTextField(_("ingress"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -40,7 +42,7 @@ class HomePage(Page):
         return context
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(CacheablePage, Page):
     intro = RichTextField(_("ingress"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -56,7 +58,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(CacheablePage, Page):
     subject = models.CharField(_("fag"), max_length=40, choices=SUBJECTS, default="matematikk")
     grade_bands = models.CharField(
         _("trinn"), max_length=40, blank=True,
@@ -114,8 +116,8 @@ from django.core.exceptions import ValidationError  # noqa: E402
 from modelcluster.fields import ParentalKey  # noqa: E402
 from modelcluster.models import ClusterableModel  # noqa: E402
 from wagtail.admin.panels import InlinePanel, MultiFieldPanel  # noqa: E402
-from wagtail.models import Orderable, RevisionMixin  # noqa: E402
 from wagtail.images.blocks import ImageChooserBlock  # noqa: E402
+from wagtail.models import Orderable, RevisionMixin  # noqa: E402
 from wagtail.snippets.blocks import SnippetChooserBlock  # noqa: E402
 
 ALLOWED_VIDEO_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com", "www.nrk.no", "tv.nrk.no")
@@ -410,7 +412,7 @@ REQUIRED_MODULE_PARTS = {
 }
 
 
-class ModulePage(Page):
+class ModulePage(CacheablePage, Page):
     lead = models.CharField(_("ingress"), max_length=300, blank=True)
     body = StreamField(
         [
@@ -460,9 +462,9 @@ class ModulePage(Page):
         return self.get_parent().specific
 
     def get_context(self, request, *args, **kwargs):
-        from staffroom import progress
-
         from django.db.models import prefetch_related_objects
+
+        from staffroom import progress
 
         context = super().get_context(request, *args, **kwargs)
         # Constant queries whatever the number of blocks: every video's questions and

@@ -69,7 +69,7 @@ def record_quiz(request, quiz, module, answers: dict, score: int, total: int, pa
 @transaction.atomic
 def merge_session_into_user(request, user) -> None:
     """At sign-in: the anonymous session's progress becomes the account's."""
-    from .models import ModulePage, QuizAttempt, Quiz
+    from .models import ModulePage, Quiz, QuizAttempt
 
     data = request.session.get(SESSION_KEY)
     if not data:

@@ -1,5 +1,6 @@
 import json
 import time
+from datetime import UTC
 
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
@@ -104,9 +105,9 @@ def submit_quiz(request, quiz_id: int):
     started = data.get("started_at")
     started_at = None
     if isinstance(started, (int, float)) and 0 < time.time() - started < 86400:
-        from datetime import datetime, timezone
+        from datetime import datetime
 
-        started_at = datetime.fromtimestamp(started, tz=timezone.utc)
+        started_at = datetime.fromtimestamp(started, tz=UTC)
     progress.record_quiz(request, quiz, module, {k: answers.get(k) for k in questions}, score, total, passed,
                          started_at)
     return JsonResponse({"quiz": quiz.pk, "score": score, "total": total, "passed": passed, "results": results})

@@ -92,6 +92,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sessions, locale and messages: it serves anonymous visitors without a
+    # session straight from the cache (staffroom/pagecache.py).
+    "staffroom.pagecache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -274,6 +277,10 @@ STAFFROOM_LIVE_RETENTION = int(env("STAFFROOM_LIVE_RETENTION", "500"))
 STAFFROOM_FORUM_POST_RATE = (int(env("STAFFROOM_FORUM_POST_RATE", "5")), 60.0)
 STAFFROOM_FORUM_EDIT_WINDOW = int(env("STAFFROOM_FORUM_EDIT_WINDOW", str(30 * 60)))
 STAFFROOM_FORUM_MAX_LENGTH = 20_000
+# Seconds an anonymous visitor's rendering of a public page is reused; 0 turns
+# the page cache off. Publishing anything empties it at once.
+STAFFROOM_PAGE_CACHE_SECONDS = int(env("STAFFROOM_PAGE_CACHE_SECONDS", "60"))
+
 # Live fan-out of forum events. Off only to measure what fan-out costs a reply
 # (bench/forum_reply); pages and catch-up work either way.
 STAFFROOM_FORUM_FANOUT = env_bool("STAFFROOM_FORUM_FANOUT", True)

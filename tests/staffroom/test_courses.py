@@ -68,7 +68,7 @@ def test_quiz_endpoint_grades_on_the_server_and_stores_attempts_for_teachers(cli
                str(questions["text"].pk): "nevner"}
     first = client.post(f"/api/quiz/{quiz.pk}/submit/", json.dumps({"answers": answers}),
                         content_type="application/json").json()
-    assert first["score"] == 3 and not first["passed"] is None
+    assert first["score"] == 3 and first["passed"] is not None
     answers[str(questions["single"].pk)] = 1
     second = client.post(f"/api/quiz/{quiz.pk}/submit/", json.dumps({"answers": answers}),
                          content_type="application/json").json()
