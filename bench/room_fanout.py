@@ -36,7 +36,7 @@ def prepare(rooms: int, members: int) -> list[dict]:
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
-    from community.models import Membership, MemberRole, StudyGroup
+    from community.models import MemberRole, Membership, StudyGroup
 
     User = get_user_model()
     User.objects.filter(username__startswith="bench-").delete()
@@ -120,7 +120,7 @@ async def run_sockets(kind: str, server_url: str, plan: list[dict], members: int
                         return None
                     try:
                         raw = await asyncio.wait_for(ws.recv(), remaining)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         return None
                     data = json.loads(raw)
                     if data.get("client_id") == cid and data.get("type") in ("message.send", "message.new"):
@@ -163,7 +163,7 @@ async def run_layer(rooms: int, members: int, rounds: int) -> dict:
                 try:
                     await asyncio.wait_for(layer.receive(ch), 5)
                     return time.perf_counter() - start
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     return None
 
             for g in await asyncio.gather(*(one(ch) for ch in channels[r])):
