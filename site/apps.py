@@ -18,6 +18,9 @@ class StaffroomConfig(AppConfig):
 
         user_logged_in.connect(merge_progress, dispatch_uid="staffroom.merge_progress", weak=False)
         self._connect_page_cache()
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_ensure_course_workflow, sender=self, dispatch_uid="staffroom.course_workflow")
 
     def _connect_page_cache(self) -> None:
         from django.db.models.signals import post_delete, post_save
@@ -50,3 +53,10 @@ class StaffroomConfig(AppConfig):
                 bump_generation()
 
         post_save.connect(thread_created, sender="forums.Thread", dispatch_uid="pagecache.thread", weak=False)
+
+
+def _ensure_course_workflow(sender, **kwargs) -> None:
+    """Every installation has "Kursmoderering", whether or not it was seeded."""
+    from .editorial import course_workflow
+
+    course_workflow()

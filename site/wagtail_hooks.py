@@ -49,3 +49,12 @@ def warn_about_structure(request, page):
         if warning:
             messages.warning(request, warning)
     return None
+
+
+@hooks.register("after_create_page")
+def moderate_new_course_indexes(request, page):
+    from .editorial import course_workflow
+    from .models import CourseIndexPage
+
+    if isinstance(page.specific, CourseIndexPage):
+        course_workflow()

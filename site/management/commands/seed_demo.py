@@ -8,6 +8,7 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from staffroom import demo
+from staffroom.editorial import REVIEWERS_GROUP, course_workflow
 
 User = get_user_model()
 
@@ -83,6 +84,7 @@ class Command(BaseCommand):
                                                                   "subjects": "Matematikk"})
             if role == Role.EDITOR:
                 user.groups.add(editors)
+                user.groups.add(Group.objects.get_or_create(name=REVIEWERS_GROUP)[0])
             if role == Role.MODERATOR:
                 user.groups.add(moderators)
             from allauth.account.models import EmailAddress
@@ -123,6 +125,7 @@ class Command(BaseCommand):
 
     def course(self):
         demo.build_course()
+        course_workflow()
 
     def ideas(self):
         demo.build_ideas()
