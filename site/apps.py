@@ -20,7 +20,7 @@ class StaffroomConfig(AppConfig):
         self._connect_page_cache()
         from django.db.models.signals import post_migrate
 
-        post_migrate.connect(_ensure_course_workflow, sender=self, dispatch_uid="staffroom.course_workflow")
+        post_migrate.connect(_ensure_course_workflow, dispatch_uid="staffroom.course_workflow")
 
     def _connect_page_cache(self) -> None:
         from django.db.models.signals import post_delete, post_save
@@ -56,7 +56,12 @@ class StaffroomConfig(AppConfig):
 
 
 def _ensure_course_workflow(sender, **kwargs) -> None:
-    """Every installation has "Kursmoderering", whether or not it was seeded."""
+    """Every installation has "Kursmoderering", whether or not it was seeded.
+    Runs after the last app's post_migrate, when every permission exists."""
+    from django.apps import apps
+
+    if sender is not list(apps.get_app_configs())[-1]:
+        return
     from .editorial import course_workflow
 
     course_workflow()

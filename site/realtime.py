@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import unicodedata
 from typing import Any
 
@@ -35,11 +36,15 @@ CLOSE_TOO_SLOW = 4408
 def send_event_on_commit(group: str, message: dict[str, Any]) -> None:
     """After the current transaction commits, send `message` to a layer group.
 
-    A failing channel layer is logged, never raised: the write has committed and
-    sockets catch up from the database.
+    With Redis the send is handed to this process's broadcaster and the request
+    does not wait for it; a failing channel layer is logged, never raised: the
+    write has committed and sockets catch up from the database.
     """
 
     def _send() -> None:
+        if _broadcaster.accepts():
+            _broadcaster.send(group, message)
+            return
         layer = get_channel_layer()
         if layer is None:
             return
@@ -49,6 +54,76 @@ def send_event_on_commit(group: str, message: dict[str, Any]) -> None:
             log.warning("channel layer unavailable; %s not broadcast to %s", message.get("type"), group)
 
     transaction.on_commit(_send)
+
+
+class _Broadcaster:
+    """One thread per process with its own event loop and channel layer, sending
+    the events that sync code (views, commands) committed, in the order they
+    committed. Only for layers shared between processes: the in-memory layer's
+    queues belong to the serving loop."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue | None = None
+        self._layer = None
+        self._config_seen: str | None = None
+        self._unsent = 0
+
+    def accepts(self) -> bool:
+        from django.conf import settings
+
+        config = settings.CHANNEL_LAYERS.get("default", {})
+        return "Redis" in config.get("BACKEND", "")
+
+    def send(self, group: str, message: dict[str, Any]) -> None:
+        self._start()
+        with self._lock:
+            self._unsent += 1
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, (group, message))
+
+    def _start(self) -> None:
+        from django.conf import settings
+
+        config = repr(settings.CHANNEL_LAYERS.get("default"))
+        with self._lock:
+            if self._loop is not None and config == self._config_seen:
+                return
+            if self._loop is None:
+                import atexit
+
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(target=self._loop.run_forever, name="staffroom-broadcast", daemon=True).start()
+                self._queue = asyncio.Queue()
+                asyncio.run_coroutine_threadsafe(self._run(), self._loop)
+                atexit.register(self.flush)
+            from channels.layers import channel_layers
+
+            self._layer = channel_layers.make_backend("default")
+            self._config_seen = config
+
+    async def _run(self) -> None:
+        while True:
+            group, message = await self._queue.get()
+            try:
+                await self._layer.group_send(group, message)
+            except Exception:  # noqa: BLE001 - lossy by contract; sockets catch up
+                log.warning("channel layer unavailable; %s not broadcast to %s", message.get("type"), group)
+            finally:
+                with self._lock:
+                    self._unsent -= 1
+
+    def flush(self, timeout: float = 2.0) -> bool:
+        """Waits (bounded) until everything handed over has been sent."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self._unsent and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return not self._unsent
+
+
+_broadcaster = _Broadcaster()
 
 
 async def layer_receive(layer, channel: str) -> dict:
