@@ -1,6 +1,11 @@
 """Demo content for `seed_demo`. All text is original, written for Staffroom."""
 
+import functools
+import shutil
+import subprocess
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -77,6 +82,20 @@ MODULES = [
 ]
 
 
+@functools.lru_cache(maxsize=1)
+def demo_webm() -> bytes | None:
+    """Twelve seconds of WebM drawn by ffmpeg's test source (no downloaded media);
+    None when ffmpeg is not installed, and the demo videos stay embeds."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "demo.webm"
+        subprocess.run([ffmpeg, "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=duration=12:size=320x180:rate=10",
+                        "-c:v", "libvpx", "-b:v", "150k", "-an", str(out)], check=True, timeout=120)
+        return out.read_bytes()
+
+
 def _video(title: str, questions=None):
     from staffroom.models import Quiz, QuizQuestion, Video, VideoQuestion
 
@@ -84,8 +103,12 @@ def _video(title: str, questions=None):
     if video is None:
         video = Video(title=title, embed_url="https://www.youtube-nocookie.com/embed/staffroom-demo",
                       transcript="Velkommen til modulen. Vi ser på hvordan elever møter brøk for første gang.",
-                      chapters="00:00 Velkommen\n00:04 Elevenes første møte med brøk", duration_seconds=120)
+                      chapters="00:00 Velkommen\n00:04 Elevenes første møte med brøk", duration_seconds=12)
         video.captions.save(f"{title[:20]}.vtt", ContentFile(CAPTIONS.encode()), save=False)
+        video.save()
+    if not video.file and (webm := demo_webm()) is not None:
+        video.file.save(f"demo-{video.pk}.webm", ContentFile(webm), save=False)
+        video.embed_url = ""
         video.save()
     if questions and not video.questions.exists():
         quiz, _ = Quiz.objects.get_or_create(title=f"Spørsmål i video: {title}"[:200])

@@ -26,10 +26,12 @@ urlpatterns = [
     path("", include("search.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.SERVE_MEDIA:
+    from django.urls import re_path
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    from .media import serve_media
+
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_media, name="media")]
 
 urlpatterns += [path("", include(wagtail_urls))]
 

@@ -6,6 +6,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES, ELASTICSEARCH_URL, REDIS_URL, SECRET_KEY, env, env_list
 
 DEBUG = False
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 
 _missing = []
 if not SECRET_KEY or SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 32:

@@ -32,9 +32,9 @@ def drain(client):
 
 
 def titles(q, **filters):
-    from search.queries import search
-
     from django.contrib.auth.models import AnonymousUser
+
+    from search.queries import search
 
     return [r["title"] for r in search(q, filters, AnonymousUser())["results"]]
 
