@@ -81,7 +81,7 @@ def test_group_pages_list_mine_and_open_groups(client, make_user):
     assert "Min gruppe" in page and "Andres gruppe" in page and "Lukket gruppe" not in page
     detail = client.get(f"/groups/{mine.pk}/").content.decode()
     assert "Gå til grupperommet" in detail and "veileder" in detail
-    assert client.get("/groups/%d/" % mine.pk.__add__(2)).status_code == 404
+    assert client.get(f"/groups/{mine.pk + 2}/").status_code == 404
 
 
 @pytest.mark.django_db

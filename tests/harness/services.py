@@ -59,7 +59,7 @@ def _chown_tree(path: Path) -> None:
     if os.geteuid() != 0:
         return
     entry = pwd.getpwnam(UNPRIVILEGED)
-    for root, dirs, files in os.walk(path):
+    for root, _dirs, files in os.walk(path):
         os.chown(root, entry.pw_uid, entry.pw_gid)
         for name in files:
             os.lchown(os.path.join(root, name), entry.pw_uid, entry.pw_gid)
