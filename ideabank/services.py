@@ -9,7 +9,14 @@ from django.utils.translation import gettext as _
 
 from community.models import GRADE_BANDS
 
-from .models import LANGUAGES, LICENCES, CompetenceAim, IdeaBankIndexPage, IdeaPage, normalise_tag
+from .models import (
+    LANGUAGES,
+    LICENCES,
+    CompetenceAim,
+    IdeaBankIndexPage,
+    IdeaPage,
+    normalise_tag,
+)
 
 
 def clean_tags(tags) -> list[str]:
@@ -108,8 +115,9 @@ def _body_from(steps: str, materials: str, image=None, image_alt: str = "") -> l
 def submit_idea(user, data: dict, idea: IdeaPage | None = None) -> IdeaPage:
     """Creates (or updates the author's) draft and submits it to "Idémoderering".
     The same form token twice gives the same draft."""
-    from community import permissions
     from wagtail.images import get_image_model
+
+    from community import permissions
 
     from .models import SubmissionToken
 
@@ -175,8 +183,9 @@ def idea_status(idea: IdeaPage) -> dict:
 def report_tried(user, idea: IdeaPage, *, grade_band: str, minutes_used: int, what_happened: str,
                  would_change: str = ""):
     """«Jeg har prøvd dette»: stores the report and updates the idea's count."""
-    from community import permissions
     from django.db.models import F
+
+    from community import permissions
 
     from .models import TriedReport
 

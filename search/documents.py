@@ -8,7 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from elasticsearch.dsl import Date, Document, Integer, Keyword, Text, analyzer, token_filter
+from elasticsearch.dsl import (
+    Date,
+    Document,
+    Integer,
+    Keyword,
+    Text,
+    analyzer,
+    token_filter,
+)
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
 

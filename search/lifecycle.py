@@ -32,7 +32,7 @@ def ensure_index(client) -> str:
 def reindex(client, progress=None) -> dict:
     """Builds a new index from the database, catches up the writes made meanwhile,
     swaps the alias atomically and removes the old index."""
-    from .models import OutboxEntry, DocumentVersion
+    from .models import DocumentVersion, OutboxEntry
 
     name = alias()
     new = f"{name}_v{int(time.time() * 1000)}"

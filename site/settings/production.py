@@ -3,7 +3,15 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, ELASTICSEARCH_URL, REDIS_URL, SECRET_KEY, env, env_bool, env_list
+from .base import (
+    DATABASES,
+    ELASTICSEARCH_URL,
+    REDIS_URL,
+    SECRET_KEY,
+    env,
+    env_bool,
+    env_list,
+)
 
 DEBUG = False
 SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
