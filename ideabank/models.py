@@ -152,6 +152,9 @@ class IdeaPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["reports"] = self.tried_reports.select_related("user").order_by("-created_at")[:50]
         context["adaptation_list"] = IdeaPage.objects.live().public().filter(parent_idea=self)
+        from search.queries import more_like_this
+
+        context["similar"] = more_like_this(self, request.user) if self.live else []
         return context
 
 

@@ -48,7 +48,9 @@ def _es_search(q, filters, user, page, sort):
         must.append({"bool": {"should": [
             {"multi_match": {"query": q, "type": "best_fields", "fuzziness": "AUTO", "prefix_length": 1,
                              "fields": ["title^4", "title.folded^3", "summary^2", "summary.folded", "body",
-                                        "body.folded"]}},
+                                        "body.folded", "tags^2"]}},
+            # Norwegian compounds: "brøk" should find "Brøkstafett" through the title's prefixes.
+            {"match": {"title.suggest": {"query": q, "operator": "and", "boost": 0.5}}},
             {"multi_match": {"query": q, "type": "phrase", "fields": ["title.exact^8", "body.exact^2"]}},
         ]}})
     else:
@@ -143,3 +145,92 @@ def _db_search(q, filters, user, page):
             "facets": {"type": [{"value": k, "count": v} for k, v in sorted(counts.items())]},
             "results": rows[start:start + PAGE_SIZE], "page": page,
             "pages": max(1, math.ceil(len(rows) / PAGE_SIZE))}
+
+
+def _visibility(user) -> dict:
+    return {"bool": {"should": [{"bool": {"must_not": {"exists": {"field": "group_id"}}}},
+                                {"terms": {"group_id": visible_groups(user)}}]}}
+
+
+def suggest(prefix: str, user, limit: int = 8) -> dict:
+    """Titles that start with what the teacher has typed so far (autocomplete)."""
+    prefix = (prefix or "").strip()[:100]
+    limit = max(1, min(limit, 20))
+    if len(prefix) < 2:
+        return {"backend": "none", "suggestions": []}
+    if settings.ELASTICSEARCH_URL:
+        try:
+            return _es_suggest(prefix, user, limit)
+        except Exception as exc:  # noqa: BLE001 - fall back, never fail the page
+            log.warning("Elasticsearch unavailable for suggestions: %s", exc)
+    return _db_suggest(prefix, user, limit)
+
+
+def _es_suggest(prefix, user, limit):
+    from .client import get_client
+    from .lifecycle import alias
+
+    body = {
+        "query": {"bool": {"must": {"match": {"title.suggest": {"query": prefix, "operator": "and"}}},
+                           "filter": [_visibility(user)]}},
+        "_source": ["title", "url", "type"], "size": limit,
+    }
+    res = get_client().options(request_timeout=settings.SEARCH_TIMEOUT).search(index=alias(), body=body)
+    out = []
+    for hit in res["hits"]["hits"]:
+        doc_type, _sep, pk = hit["_id"].partition("-")
+        out.append({"type": doc_type, "id": int(pk), "title": hit["_source"]["title"],
+                    "url": hit["_source"]["url"]})
+    return {"backend": "elasticsearch", "suggestions": out}
+
+
+def _db_suggest(prefix, user, limit):
+    from ideabank.models import IdeaPage
+    from staffroom.models import CoursePage, ModulePage
+
+    out = []
+    for kind, model in (("idea", IdeaPage), ("course", CoursePage), ("module", ModulePage)):
+        for p in model.objects.live().public().filter(title__icontains=prefix).order_by("title")[:limit]:
+            out.append({"type": kind, "id": p.pk, "title": p.title, "url": p.url})
+    out.sort(key=lambda s: (not s["title"].lower().startswith(prefix.lower()), s["title"]))
+    return {"backend": "database", "suggestions": out[:limit]}
+
+
+def more_like_this(idea, user, limit: int = 4) -> list[dict]:
+    """Published ideas like this one (its words and tags), for the idea page."""
+    if settings.ELASTICSEARCH_URL:
+        try:
+            return _es_more_like_this(idea, user, limit)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("Elasticsearch unavailable for similar ideas: %s", exc)
+    return _db_more_like_this(idea, limit)
+
+
+def _es_more_like_this(idea, user, limit):
+    from .client import get_client
+    from .lifecycle import alias
+
+    body = {
+        "query": {"bool": {
+            "must": {"more_like_this": {"fields": ["title", "summary", "body", "tags"],
+                                        "like": [{"_index": alias(), "_id": f"idea-{idea.pk}"}],
+                                        "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 25}},
+            "filter": [{"term": {"type": "idea"}}, _visibility(user)],
+        }},
+        "_source": ["title", "url"], "size": limit,
+    }
+    res = get_client().options(request_timeout=settings.SEARCH_TIMEOUT).search(index=alias(), body=body)
+    return [{"id": int(h["_id"].partition("-")[2]), "title": h["_source"]["title"], "url": h["_source"]["url"]}
+            for h in res["hits"]["hits"]]
+
+
+def _db_more_like_this(idea, limit):
+    from django.db.models import Count
+
+    from ideabank.models import IdeaPage
+
+    tag_ids = list(idea.tags.values_list("id", flat=True))
+    similar = (IdeaPage.objects.live().public().exclude(pk=idea.pk)
+               .filter(tagged_items__tag_id__in=tag_ids).annotate(shared=Count("tagged_items"))
+               .order_by("-shared", "-first_published_at")[:limit]) if tag_ids else []
+    return [{"id": p.pk, "title": p.title, "url": p.url} for p in similar]

@@ -27,3 +27,9 @@ def search_api(request):
     """GET /api/search?q=&type=&subject=&grade=&tag=&language=&page="""
     q, filters, page, sort = _params(request)
     return JsonResponse(queries.search(q, filters, request.user, page, sort))
+
+
+@require_GET
+def suggest_api(request):
+    """GET /api/search/suggest?q=  — titles for autocomplete."""
+    return JsonResponse(queries.suggest(request.GET.get("q", ""), request.user))

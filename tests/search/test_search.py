@@ -150,3 +150,52 @@ def test_the_api_has_the_same_shape_with_and_without_elasticsearch(client, es, s
     assert without["total"] >= 1
     page = client.get("/search/?q=brøk").content.decode()
     assert "treff" in page
+
+
+def test_search_evaluate_reports_recall_and_mrr_on_our_own_judged_queries(es, site_tree, tmp_path):
+    from io import StringIO
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    publish("Brøk med pizza", "Elevene deler pizzaer i like store deler.", external_id="ev-pizza")
+    publish("Tallinja på golvet", "Elevane plasserer brøkane sjølve på ei lang tallinje.", language="nn",
+            external_id="ev-tallinje")
+    publish("Arealmodell for multiplikasjon", "Rutenett hjelper elevene å multiplisere store tall.",
+            external_id="ev-areal")
+    publish("Brøkstafett i gymsalen", "Lagene løper med brøkkort og ordner dem.", tags=["stafett"],
+            external_id="ev-stafett")
+    publish("Prosent i butikken", "Tilbudsaviser gir regnestykker med rabatt og prosent.", external_id="ev-prosent")
+    publish("Trekanter med tau", "Tolv knuter på et tau gir en rettvinklet trekant.", external_id="ev-tau")
+    drain(es)
+    out = StringIO()
+    call_command("search_evaluate", str(Path(__file__).with_name("eval_queries.jsonl")), stdout=out)
+    summary = out.getvalue().splitlines()[-1]
+    recall, mrr = float(summary.split()[1]), float(summary.split()[3])
+    assert "backend elasticsearch" in summary and "7 queries" in summary
+    assert recall >= 0.85 and mrr >= 0.85, out.getvalue()
+    # A judgement nothing can satisfy lowers the figures: they are measured, not fixed.
+    worse = tmp_path / "worse.jsonl"
+    worse.write_text('{"query": "brøk med pizza", "relevant_ids": ["finnes-ikke"]}\nikke json\n')
+    out, err = StringIO(), StringIO()
+    call_command("search_evaluate", str(worse), stdout=out, stderr=err)
+    assert "recall@5 0.000  MRR 0.000" in out.getvalue() and "linje 2" in err.getvalue()
+
+
+def test_suggest_and_more_like_this_respect_what_the_viewer_may_see(es, site_tree):
+    from django.contrib.auth.models import AnonymousUser
+
+    from search.queries import more_like_this, suggest
+
+    pizza = publish("Brøk med pizza", "Elevene deler pizzaer i like store deler.", tags=["brøk", "pizza"])
+    publish("Brøk med sjokolade", "Elevene deler sjokoladeplater i like store deler.", tags=["brøk"])
+    publish("Prosent i butikken", "Tilbudsaviser gir regnestykker med rabatt.", tags=["prosent"])
+    draft = publish("Brøkbingo", "Bingo med brøker.", tags=["brøk"])
+    draft.unpublish()
+    drain(es)
+    titles = [s["title"] for s in suggest("brø", AnonymousUser())["suggestions"]]
+    assert "Brøk med pizza" in titles and "Brøk med sjokolade" in titles
+    assert "Brøkbingo" not in titles and "Prosent i butikken" not in titles
+    assert [s["title"] for s in suggest("bro", AnonymousUser())["suggestions"]][:1] != []  # typed without ø
+    similar = [s["title"] for s in more_like_this(pizza, AnonymousUser())]
+    assert similar and similar[0] == "Brøk med sjokolade" and "Brøkbingo" not in similar
