@@ -1,4 +1,3 @@
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -20,16 +19,3 @@ def search_page(request):
     result = queries.search(q, filters, request.user, page, sort) if (q or filters) else None
     return render(request, "search/search.html", {"q": q, "filters": filters, "result": result,
                                                   "labels": queries.TYPE_LABELS, "sort": sort})
-
-
-@require_GET
-def search_api(request):
-    """GET /api/search?q=&type=&subject=&grade=&tag=&language=&page="""
-    q, filters, page, sort = _params(request)
-    return JsonResponse(queries.search(q, filters, request.user, page, sort))
-
-
-@require_GET
-def suggest_api(request):
-    """GET /api/search/suggest?q=  — titles for autocomplete."""
-    return JsonResponse(queries.suggest(request.GET.get("q", ""), request.user))

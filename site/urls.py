@@ -6,6 +6,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from search.api import api as search_api
+
 from . import health, views
 
 urlpatterns = [
@@ -24,6 +26,8 @@ urlpatterns = [
     path("forum/", include("forums.urls")),
     path("", include("ideabank.urls")),
     path("", include("search.urls")),
+    # Outside the app's namespace: django-ninja reverses its own URL names.
+    path("api/", search_api.urls),
 ]
 
 if settings.SERVE_MEDIA:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
+    "ninja",  # serves the API docs UI from our own static files, not a CDN
     "modelcluster",
     "taggit",
     "django_filters",

@@ -199,3 +199,18 @@ def test_suggest_and_more_like_this_respect_what_the_viewer_may_see(es, site_tre
     assert [s["title"] for s in suggest("bro", AnonymousUser())["suggestions"]][:1] != []  # typed without ø
     similar = [s["title"] for s in more_like_this(pizza, AnonymousUser())]
     assert similar and similar[0] == "Brøk med sjokolade" and "Brøkbingo" not in similar
+
+
+def test_the_openapi_schema_documents_the_search_api(client, db):
+    schema = client.get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/search"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {"q", "type", "subject", "grade", "tag", "language",
+                                                               "page"}
+    response = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    fields = schema["components"]["schemas"][response]["properties"]
+    assert {"total", "backend", "facets", "results"} <= set(fields)
+    result = schema["components"]["schemas"]["Result"]["properties"]
+    assert {"type", "id", "title", "url", "snippet", "external_id"} <= set(result)
+    assert "/api/search/suggest" in schema["paths"]
+    bad = client.get("/api/search", {"q": "brøk", "page": "tre"})
+    assert bad.status_code == 422 and "page" in bad.content.decode()
