@@ -38,11 +38,8 @@ def _safe_highlight(fragment: str) -> str:
     return escape(fragment).replace("[[[", "<mark>").replace("]]]", "</mark>")
 
 
-def _es_search(q, filters, user, page, sort):
-    from .client import get_client
-    from .lifecycle import alias
-
-    client = get_client()
+def es_body(q: str, filters: dict, user, page: int = 1, sort: str = "relevance") -> dict:
+    """The Elasticsearch request body the service sends (bench/search sends it raw)."""
     must = []
     if q:
         must.append({"bool": {"should": [
@@ -70,10 +67,23 @@ def _es_search(q, filters, user, page, sort):
                       "fields": {"summary": {}, "body": {"fragment_size": 160, "number_of_fragments": 1}}},
         "from": (page - 1) * PAGE_SIZE, "size": PAGE_SIZE,
     }
+    if q:
+        # Highlight the words as typed: re-running the fuzzy expansion for highlighting
+        # made a query ~5x slower (bench/search).
+        body["highlight"]["highlight_query"] = {"multi_match": {"query": q, "fields": ["summary", "body"]}}
     if sort == "newest":
         body["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}]
     elif sort == "tried":
         body["sort"] = [{"tried_count": {"order": "desc"}}, "_score"]
+    return body
+
+
+def _es_search(q, filters, user, page, sort):
+    from .client import get_client
+    from .lifecycle import alias
+
+    client = get_client()
+    body = es_body(q, filters, user, page, sort)
     res = client.options(request_timeout=settings.SEARCH_TIMEOUT).search(index=alias(), body=body)
     results = []
     for hit in res["hits"]["hits"]:

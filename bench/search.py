@@ -1,0 +1,209 @@
+"""Benchmark: search latency, reindex speed and save-to-searchable freshness.
+
+    python bench/search.py [--documents 100000] [--ideas 500] [--requests 200]
+
+PostgreSQL, Redis and Elasticsearch come from the test harness unless given.
+Measured in the same run, on the same machine:
+
+  query      p50/p95 of GET /api/search on daphne (the whole service: Django, the
+             visibility filter, facets, highlights, escaping) over `--documents`
+             generated idea documents, against the raw elasticsearch client sending
+             the very same request body (search.queries.es_body)
+  reindex    documents/s of `search_reindex`'s path (database → documents → bulk →
+             alias swap) for `--ideas` real idea pages, against raw helpers.bulk of
+             the same documents, already built, into a fresh index
+  freshness  from publishing an idea (the outbox row commits) to the idea being
+             returned by a search, with `search_worker` running as its own process
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import ROOT, Server, percentile, setup_django, start_services, stop_services  # noqa: E402
+
+WORDS = ("brøk tallinje pizza deling desimaltall prosent måling geometri trekant areal omkrets volum "
+         "algebra likning mønster statistikk sannsynlighet terning koordinater vinkel symmetri "
+         "hoderegning gangetabell multiplisere dividere addisjon subtraksjon tierovergang plassverdi "
+         "problemløsning samarbeid utforsking stasjoner uteskole spill kort kladdebok samtale "
+         "elevene lærer klassen gruppa par tavle konkreter digitalt regneark programmering").split()
+QUERIES = ["brøk", "brøkene på tallinja", "multiplisere store tall", "geometri ute", "prosent",
+           "terning sannsynlighet", "hoderegning spill", "areal og omkrets", "likning med mønster", "brok"]
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def load_generated(client, index: str, count: int) -> float:
+    from elasticsearch import helpers
+
+    rng = random.Random(7)
+
+    def docs():
+        for n in range(count):
+            yield {"_index": index, "_id": f"idea-{10_000_000 + n}", "_source": {
+                "type": "idea", "title": sentence(rng, 4), "summary": sentence(rng, 14), "body": sentence(rng, 60),
+                "url": f"/idebank/generert-{n}/", "subject": "matematikk",
+                "grade_bands": [rng.choice(["1-4", "5-7", "8-10", "vgs"])], "tags": rng.sample(WORDS[:20], 2),
+                "language": rng.choice(["nb", "nb", "nn"]), "tried_count": rng.randint(0, 30),
+            }}
+
+    start = time.perf_counter()
+    for n, _ in enumerate(helpers.streaming_bulk(client.options(request_timeout=120), docs(), chunk_size=2000), start=1):
+        if n % 20000 == 0:
+            print(f"  loaded {n}/{count} generated documents", flush=True)
+    client.indices.refresh(index=index)
+    return time.perf_counter() - start
+
+
+def query_latency(server: Server, client, index: str, requests: int) -> tuple[list[float], list[float]]:
+    from django.contrib.auth.models import AnonymousUser
+
+    from search.queries import es_body
+
+    api, raw = [], []
+    for n in range(requests + 10):
+        q = QUERIES[n % len(QUERIES)]
+        start = time.perf_counter()
+        with urllib.request.urlopen(f"{server.url}/api/search?q={urllib.parse.quote(q)}", timeout=10) as r:
+            assert r.status == 200
+            r.read()
+        api_t = time.perf_counter() - start
+        body = es_body(q, {}, AnonymousUser())
+        start = time.perf_counter()
+        client.search(index=index, body=body)
+        raw_t = time.perf_counter() - start
+        if n >= 10:  # warm-up
+            api.append(api_t)
+            raw.append(raw_t)
+    return api, raw
+
+
+def create_ideas(count: int) -> None:
+    from ideabank import services
+
+    rng = random.Random(11)
+    for n in range(count):
+        services.publish_idea_directly(
+            title=f"{sentence(rng, 3)[:-1]} {n}", summary=sentence(rng, 12), body=[], subject="matematikk",
+            grade_bands=["5-7"], tags=rng.sample(WORDS[:20], 2), aim_codes=[], time_minutes=45,
+            digital_tools="", language="nb", licence="CC-BY-4.0", external_id=f"bench-{n}")
+        if (n + 1) % 100 == 0:
+            print(f"  created {n + 1}/{count} idea pages", flush=True)
+
+
+def reindex_speed(client) -> tuple[float, float, int]:
+    from elasticsearch import helpers
+
+    from search import indexing, lifecycle
+    from search.models import OutboxEntry
+
+    OutboxEntry.objects.all().delete()  # the ideas were created while the worker was not running
+    start = time.perf_counter()
+    result = lifecycle.reindex(client)
+    ours = result["documents"] / (time.perf_counter() - start)
+    prepared = [(doc_type, pk, indexing.document_for(doc_type, pk)) for doc_type, pk in indexing.all_objects()]
+    scratch = f"{lifecycle.alias()}_raw_{uuid.uuid4().hex[:6]}"
+    start = time.perf_counter()  # both sides build a fresh index
+    lifecycle.create_index(client, scratch)
+    helpers.bulk(client, ({"_index": scratch, "_id": f"{t}-{pk}", "_source": body} for t, pk, body in prepared
+                          if body is not None), chunk_size=500)
+    client.indices.refresh(index=scratch)
+    raw = len(prepared) / (time.perf_counter() - start)
+    client.indices.delete(index=scratch)
+    return ours, raw, result["documents"]
+
+
+def freshness(samples: int) -> list[float]:
+    from django.contrib.auth.models import AnonymousUser
+
+    from ideabank import services
+    from search.queries import search
+
+    worker = subprocess.Popen([sys.executable, "manage.py", "search_worker"], cwd=ROOT, env=os.environ.copy(),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = []
+    try:
+        time.sleep(2)
+        for n in range(samples):
+            word = f"ferskvare{uuid.uuid4().hex[:8]}"
+            start = time.perf_counter()
+            services.publish_idea_directly(
+                title=f"Fersk idé {word}", summary="Publisert for å måle hvor raskt den blir søkbar.", body=[],
+                subject="matematikk", grade_bands=["5-7"], tags=[], aim_codes=[], time_minutes=None,
+                digital_tools="", language="nb", licence="CC-BY-4.0", external_id=f"fresh-{n}-{word}")
+            while True:
+                if search(word, {}, AnonymousUser())["total"]:
+                    out.append(time.perf_counter() - start)
+                    break
+                if time.perf_counter() - start > 10:
+                    out.append(float("inf"))
+                    break
+                time.sleep(0.02)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+    return out
+
+
+def ms(values: list[float], p: float) -> str:
+    return f"{percentile(values, p) * 1000:.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--ideas", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--fresh", type=int, default=20)
+    args = parser.parse_args()
+    _env, started = start_services(need_es=True)
+    os.environ["SEARCH_INDEX_PREFIX"] = f"bench{uuid.uuid4().hex[:6]}"
+    os.environ.setdefault("DB_CONN_MAX_AGE", "60")
+    server = None
+    try:
+        setup_django()
+        from django.core.management import call_command
+
+        from search import lifecycle
+        from search.client import get_client
+
+        call_command("seed_demo", stdout=open(os.devnull, "w"))
+        client = get_client()
+        print(f"search: {args.documents} generated documents, {args.ideas} idea pages, "
+              f"{args.requests} queries, {args.fresh} freshness samples", flush=True)
+        create_ideas(args.ideas)
+        ours, raw, indexed = reindex_speed(client)
+        index = lifecycle.alias()
+        loaded = load_generated(client, index, args.documents)
+        server = Server("staffroom.asgi:application")
+        api, raw_q = query_latency(server, client, index, args.requests)
+        fresh = freshness(args.fresh)
+        print(f"  generated load (raw streaming_bulk): {args.documents / loaded:.0f} docs/s")
+        print(f"  /api/search   p50 {ms(api, 50)}, p95 {ms(api, 95)}")
+        print(f"  raw client    p50 {ms(raw_q, 50)}, p95 {ms(raw_q, 95)}")
+        print(f"  ratio p95 api/raw: {percentile(api, 95) / percentile(raw_q, 95):.2f}x "
+              f"(target <= 2x and p95 < 50 ms)")
+        print(f"  reindex ({indexed} documents): ours {ours:.0f} docs/s, raw bulk {raw:.0f} docs/s, "
+              f"ratio {ours / raw:.2f}x (target >= 0.6x)")
+        print(f"  freshness save->searchable: p50 {ms(fresh, 50)}, p95 {ms(fresh, 95)} (target p95 < 1.5 s)")
+    finally:
+        if server is not None:
+            server.stop()
+        stop_services(started)
+
+
+if __name__ == "__main__":
+    main()
