@@ -31,7 +31,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, Server, percentile, setup_django, start_services, stop_services  # noqa: E402
+from bench.common import (  # noqa: E402
+    ROOT,
+    Server,
+    percentile,
+    setup_django,
+    start_services,
+    stop_services,
+)
 
 WORDS = ("brøk tallinje pizza deling desimaltall prosent måling geometri trekant areal omkrets volum "
          "algebra likning mønster statistikk sannsynlighet terning koordinater vinkel symmetri "

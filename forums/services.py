@@ -289,6 +289,10 @@ def _set_hidden(moderator, post: Post, hidden: bool, note: str = "") -> None:
     thread = _lock_thread(post.thread_id)
     Post.objects.filter(pk=post.pk).update(is_hidden=hidden)
     post.is_hidden = hidden
+    # .update() sends no post_save: the thread's search document changes all the same.
+    from search.indexing import enqueue
+
+    enqueue("thread", post.thread_id, "index")
     if moderator is not None:
         ModerationLog.objects.create(moderator=moderator, action="hide" if hidden else "restore", post=post,
                                      thread=thread, target_user=post.author, note=note)

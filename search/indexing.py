@@ -31,19 +31,7 @@ def enqueue(doc_type: str, object_id: int, action: str = "index") -> None:
 def document_for(doc_type: str, object_id: int) -> dict | None:
     """The document body for one object, or None when it must not be searchable."""
     if doc_type == "idea":
-        from ideabank.models import IdeaPage
-
-        idea = IdeaPage.objects.live().public().filter(pk=object_id).prefetch_related(
-            "tagged_items__tag", "competence_aims").first()
-        if idea is None:
-            return None
-        body = " ".join(_block_text(b) for b in idea.body)
-        return {"type": "idea", "title": idea.title, "summary": idea.summary, "body": body, "url": idea.url,
-                "subject": idea.subject, "grade_bands": idea.grade_bands,
-                "tags": [t.tag.name for t in idea.tagged_items.all()],
-                "competence_aims": [a.code for a in idea.competence_aims.all()], "language": idea.language,
-                "external_id": idea.external_id or None, "group_id": None, "tried_count": idea.tried_count,
-                "published_at": idea.first_published_at}
+        return documents_for("idea", [object_id]).get(object_id)
     if doc_type in ("course", "module"):
         from staffroom.models import CoursePage, ModulePage
 
@@ -74,6 +62,29 @@ def document_for(doc_type: str, object_id: int) -> dict | None:
                 "competence_aims": [], "language": "nb", "external_id": None,
                 "group_id": thread.category.group_id, "tried_count": 0, "published_at": thread.created_at}
     return None
+
+
+def documents_for(doc_type: str, object_ids) -> dict[int, dict]:
+    """Document bodies for many objects of one type (ideas in three queries);
+    objects that must not be searchable are missing from the answer."""
+    if doc_type != "idea":
+        found = {pk: document_for(doc_type, pk) for pk in object_ids}
+        return {pk: doc for pk, doc in found.items() if doc is not None}
+    from ideabank.models import IdeaPage
+
+    ideas = IdeaPage.objects.live().public().filter(pk__in=list(object_ids)).prefetch_related(
+        "tagged_items__tag", "competence_aims")
+    return {idea.pk: _idea_document(idea) for idea in ideas}
+
+
+def _idea_document(idea) -> dict:
+    body = " ".join(_block_text(b) for b in idea.body)
+    return {"type": "idea", "title": idea.title, "summary": idea.summary, "body": body, "url": idea.url,
+            "subject": idea.subject, "grade_bands": idea.grade_bands,
+            "tags": [t.tag.name for t in idea.tagged_items.all()],
+            "competence_aims": [a.code for a in idea.competence_aims.all()], "language": idea.language,
+            "external_id": idea.external_id or None, "group_id": None, "tried_count": idea.tried_count,
+            "published_at": idea.first_published_at}
 
 
 def _html_text(html: str) -> str:
@@ -109,9 +120,13 @@ def _block_text(block) -> str:
 
 
 def _actions(entries, index: str):
+    bodies: dict[tuple[str, int], dict] = {}
+    for doc_type in {e.doc_type for e in entries if e.action == "index"}:
+        wanted = [e.object_id for e in entries if e.doc_type == doc_type and e.action == "index"]
+        bodies.update({(doc_type, pk): body for pk, body in documents_for(doc_type, wanted).items()})
     for entry in entries:
         doc_id = f"{entry.doc_type}-{entry.object_id}"
-        body = document_for(entry.doc_type, entry.object_id) if entry.action == "index" else None
+        body = bodies.get((entry.doc_type, entry.object_id)) if entry.action == "index" else None
         if body is None:
             yield {"_op_type": "delete", "_index": index, "_id": doc_id, "version": entry.version,
                    "version_type": "external"}

@@ -42,13 +42,21 @@ def reindex(client, progress=None) -> dict:
     objects = list(indexing.all_objects())
 
     def actions():
-        for n, (doc_type, pk) in enumerate(objects, start=1):
-            body = indexing.document_for(doc_type, pk)
-            if progress:
-                progress(n, len(objects))
-            if body is not None:
-                yield {"_op_type": "index", "_index": new, "_id": f"{doc_type}-{pk}", "_source": body,
-                       "version": versions.get((doc_type, pk), 0) or 1, "version_type": "external_gte"}
+        done = 0
+        for start in range(0, len(objects), 500):
+            chunk = objects[start:start + 500]
+            bodies = {}
+            for doc_type in {t for t, _pk in chunk}:
+                bodies.update({(doc_type, pk): body for pk, body in
+                               indexing.documents_for(doc_type, [p for t, p in chunk if t == doc_type]).items()})
+            for doc_type, pk in chunk:
+                done += 1
+                if progress:
+                    progress(done, len(objects))
+                body = bodies.get((doc_type, pk))
+                if body is not None:
+                    yield {"_op_type": "index", "_index": new, "_id": f"{doc_type}-{pk}", "_source": body,
+                           "version": versions.get((doc_type, pk), 0) or 1, "version_type": "external_gte"}
 
     helpers.bulk(client, actions(), chunk_size=500, request_timeout=60, raise_on_error=False)
     # Catch up: every outbox entry written since the mark goes to the new index too.

@@ -214,3 +214,18 @@ def test_the_openapi_schema_documents_the_search_api(client, db):
     assert "/api/search/suggest" in schema["paths"]
     bad = client.get("/api/search", {"q": "brøk", "page": "tre"})
     assert bad.status_code == 422 and "page" in bad.content.decode()
+
+
+def test_a_post_hidden_by_moderation_leaves_the_search_index(es, site_tree, make_user):
+    from forums import services
+    from forums.models import Category
+
+    kari, mons = make_user("kari2"), make_user("mons", role="moderator")
+    category = Category.objects.create(name="Generelt", slug="generelt-s")
+    thread = services.create_thread(kari, category, "Hvordan møter dere foreldre?", "Vi har kaffe.")
+    post = services.reply(kari, thread, "Vi viser elevarbeider om kvadratrøtter.")
+    drain(es)
+    assert "Hvordan møter dere foreldre?" in titles("kvadratrøtter")
+    services.moderate_post(mons, post, hidden=True)
+    drain(es)
+    assert "Hvordan møter dere foreldre?" not in titles("kvadratrøtter")
