@@ -180,3 +180,89 @@ def update_profile(user, form) -> Profile:
 def mark_notifications_read(user, ids: list[int]) -> None:
     if ids:
         Notification.objects.filter(user=user, pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def export_member_data(user) -> dict:
+    """Everything Staffroom keeps about one member, for them to download (JSON-ready)."""
+    from forums.models import Post, Thread
+    from ideabank.models import IdeaPage, TriedReport
+    from live.models import Message
+    from staffroom.models import QuizAttempt
+
+    profile = ensure_profile(user)
+
+    def when(value):
+        return value.isoformat() if value else None
+
+    return {
+        "account": {"username": user.username, "email": user.email, "display_name": user.display_name,
+                    "first_name": user.first_name, "last_name": user.last_name,
+                    "date_joined": when(user.date_joined), "last_login": when(user.last_login)},
+        "profile": {"role": profile.role, "school": profile.school, "municipality": profile.municipality,
+                    "subjects": profile.subjects, "grade_bands": profile.grade_bands, "bio": profile.bio,
+                    "avatar": profile.avatar.url if profile.avatar else None, "feide_id": profile.feide_id,
+                    "affiliation": profile.affiliation, "weekly_recap": profile.weekly_recap},
+        "groups": [{"group": m.group.name, "role": m.role, "joined_at": when(m.joined_at)}
+                   for m in user.memberships.select_related("group")],
+        "ideas": [{"title": i.title, "summary": i.summary, "live": i.live, "url": i.url if i.live else None,
+                   "first_published_at": when(i.first_published_at)}
+                  for i in IdeaPage.objects.filter(author=user).order_by("pk")],
+        "tried_reports": [{"idea": r.idea.title, "grade_band": r.grade_band, "minutes_used": r.minutes_used,
+                           "what_happened": r.what_happened, "would_change": r.would_change,
+                           "created_at": when(r.created_at)}
+                          for r in TriedReport.objects.filter(user=user).select_related("idea")],
+        "threads": [{"title": t.title, "url": t.get_absolute_url(), "created_at": when(t.created_at)}
+                    for t in Thread.objects.filter(author=user).order_by("pk")],
+        "posts": [{"thread": p.thread.title, "body": p.body, "created_at": when(p.created_at),
+                   "deleted": p.deleted_at is not None}
+                  for p in Post.objects.filter(author=user).select_related("thread").order_by("pk")],
+        "messages": [{"group": m.group.name, "body": m.body, "sent_at": when(m.sent_at),
+                      "deleted": m.deleted_at is not None}
+                     for m in Message.objects.filter(author=user).select_related("group").order_by("pk")],
+        "quiz_attempts": [{"quiz": a.quiz.title, "score": a.score, "total": a.total, "passed": a.passed,
+                           "finished_at": when(a.finished_at)}
+                          for a in QuizAttempt.objects.filter(user=user).select_related("quiz")],
+    }
+
+
+@transaction.atomic
+def delete_account(user) -> None:
+    """Removes a member's private data and sign-in; what they wrote in the forum,
+    the rooms and the idea bank stays readable under "slettet medlem".
+    Writes: the user row (anonymised), profile, memberships (sockets closed), e-mail
+    addresses, social logins, notifications, subscriptions, unpublished idea drafts."""
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    from forums.models import Subscription
+    from ideabank.models import IdeaPage
+    from live import events as live_events
+
+    from .models import DELETED_MEMBER_NAME
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    for membership in list(user.memberships.select_related("group")):
+        membership.delete()
+        live_events.member_removed(membership.group_id, user.pk)
+    JoinRequest.objects.filter(user=user).delete()
+    Notification.objects.filter(user=user).delete()
+    Subscription.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
+    for draft in IdeaPage.objects.filter(author=user, first_published_at__isnull=True):
+        draft.delete()
+    IdeaPage.objects.filter(author=user).update(author_name=DELETED_MEMBER_NAME)
+    profile = ensure_profile(user)
+    if profile.avatar:
+        profile.avatar.delete(save=False)
+    Profile.objects.filter(pk=profile.pk).update(school="", municipality="", subjects="", grade_bands="", bio="",
+                                                 avatar="", feide_id="", affiliation="", weekly_recap=False)
+    user.username = f"slettet-{user.pk}"
+    user.email = ""
+    user.first_name = user.last_name = user.display_name = ""
+    user.is_deleted = True
+    user.is_active = False
+    user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()

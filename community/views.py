@@ -159,3 +159,31 @@ def notifications(request):
     response = render(request, "community/notifications.html", {"items": items})
     services.mark_notifications_read(request.user, unread)
     return response
+
+
+@login_required
+def profile_export(request):
+    """The member's own data as a JSON download."""
+    import json
+
+    from django.http import HttpResponse
+
+    data = services.export_member_data(request.user)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="staffroom-mine-data.json"'
+    return response
+
+
+@login_required
+def profile_delete(request):
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm", "").strip().upper() == "SLETT":
+            from django.contrib.auth import logout
+
+            services.delete_account(request.user)
+            logout(request)
+            messages.success(request, "Kontoen din er slettet. Takk for at du delte med oss.")
+            return redirect("/")
+        error = "Skriv SLETT i feltet for å bekrefte at kontoen skal slettes."
+    return render(request, "community/profile_delete.html", {"error": error}, status=400 if error else 200)
