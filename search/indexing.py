@@ -70,21 +70,41 @@ def documents_for(doc_type: str, object_ids) -> dict[int, dict]:
     if doc_type != "idea":
         found = {pk: document_for(doc_type, pk) for pk in object_ids}
         return {pk: doc for pk, doc in found.items() if doc is not None}
-    from ideabank.models import IdeaPage
+    from types import SimpleNamespace
 
-    ideas = IdeaPage.objects.live().public().filter(pk__in=list(object_ids)).prefetch_related(
-        "tagged_items__tag", "competence_aims")
-    return {idea.pk: _idea_document(idea) for idea in ideas}
+    from wagtail.models import Site
+
+    from ideabank.models import IdeaPage, IdeaPageTag
+
+    ideas = list(IdeaPage.objects.live().public().filter(pk__in=list(object_ids)))
+    ids = [i.pk for i in ideas]
+    # Tags and aims for the whole batch in one query each (modelcluster's
+    # prefetch clones a queryset per idea), site root paths looked up once.
+    tags: dict[int, list[str]] = {}
+    for idea_id, name in IdeaPageTag.objects.filter(content_object_id__in=ids).values_list(
+            "content_object_id", "tag__name").order_by("pk"):
+        tags.setdefault(idea_id, []).append(name)
+    field = IdeaPage._meta.get_field("competence_aims")
+    aims: dict[int, list[str]] = {}
+    for idea_id, code in field.remote_field.through.objects.filter(**{f"{field.m2m_field_name()}__in": ids}).values_list(
+            field.m2m_field_name(), f"{field.m2m_reverse_field_name()}__code"):
+        aims.setdefault(idea_id, []).append(code)
+    roots = SimpleNamespace(_wagtail_cached_site_root_paths=Site.get_site_root_paths())
+    one_site = len({r[0] for r in roots._wagtail_cached_site_root_paths}) == 1
+    out = {}
+    for idea in ideas:
+        parts = idea.get_url_parts(roots)
+        url = (parts[2] if one_site else parts[1] + parts[2]) if parts else None
+        out[idea.pk] = _idea_document(idea, url, tags.get(idea.pk, []), aims.get(idea.pk, []))
+    return out
 
 
-def _idea_document(idea) -> dict:
+def _idea_document(idea, url, tags: list[str], aims: list[str]) -> dict:
     body = " ".join(_block_text(b) for b in idea.body)
-    return {"type": "idea", "title": idea.title, "summary": idea.summary, "body": body, "url": idea.url,
-            "subject": idea.subject, "grade_bands": idea.grade_bands,
-            "tags": [t.tag.name for t in idea.tagged_items.all()],
-            "competence_aims": [a.code for a in idea.competence_aims.all()], "language": idea.language,
-            "external_id": idea.external_id or None, "group_id": None, "tried_count": idea.tried_count,
-            "published_at": idea.first_published_at}
+    return {"type": "idea", "title": idea.title, "summary": idea.summary, "body": body, "url": url,
+            "subject": idea.subject, "grade_bands": idea.grade_bands, "tags": tags, "competence_aims": aims,
+            "language": idea.language, "external_id": idea.external_id or None, "group_id": None,
+            "tried_count": idea.tried_count, "published_at": idea.first_published_at}
 
 
 def _html_text(html: str) -> str:
@@ -143,9 +163,9 @@ def drain_once(client, index: str, batch: int = 500) -> int:
     if not entries:
         return 0
     ok_ids, failed = [], []
-    results = helpers.streaming_bulk(client, _actions(entries, index), raise_on_error=False, raise_on_exception=False,
-                                     max_retries=0, request_timeout=10)
-    for entry, (ok, info) in zip(entries, results):
+    results = helpers.streaming_bulk(client.options(request_timeout=10), _actions(entries, index),
+                                     raise_on_error=False, raise_on_exception=False, max_retries=0)
+    for entry, (ok, info) in zip(entries, results, strict=False):
         item = next(iter(info.values()))
         status = item.get("status", 0)
         # 409: a newer version is already indexed; 404 on delete: already gone. Both settled.

@@ -58,7 +58,7 @@ def reindex(client, progress=None) -> dict:
                     yield {"_op_type": "index", "_index": new, "_id": f"{doc_type}-{pk}", "_source": body,
                            "version": versions.get((doc_type, pk), 0) or 1, "version_type": "external_gte"}
 
-    helpers.bulk(client, actions(), chunk_size=500, request_timeout=60, raise_on_error=False)
+    helpers.bulk(client.options(request_timeout=60), actions(), chunk_size=500, raise_on_error=False)
     # Catch up: every outbox entry written since the mark goes to the new index too.
     for entry_batch in _batches(OutboxEntry.objects.filter(id__gt=mark).order_by("id")):
         helpers.bulk(client, indexing._actions(entry_batch, new), raise_on_error=False)
