@@ -168,9 +168,16 @@ def assert_accessible(page, context: str = "") -> None:
 @pytest.fixture
 def browser_context(chromium):
     contexts = []
+    refused: list[str] = []
+
+    def watch(page):
+        # A script, style or frame our own content security policy blocks is a bug.
+        page.on("console", lambda msg: refused.append(msg.text)
+                if msg.type == "error" and "Content Security Policy" in msg.text else None)
 
     def make(server, user=None):
         ctx = chromium.new_context(base_url=server.url, locale="nb-NO")
+        ctx.on("page", watch)
         if user is not None:
             ctx.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie_for(user),
                               "domain": "127.0.0.1", "path": "/"}])
@@ -180,3 +187,4 @@ def browser_context(chromium):
     yield make
     for ctx in contexts:
         ctx.close()
+    assert not refused, f"blocked by the content security policy: {refused}"

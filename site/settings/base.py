@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "staffroom.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -281,6 +282,10 @@ STAFFROOM_LIVE_RETENTION = int(env("STAFFROOM_LIVE_RETENTION", "500"))
 STAFFROOM_FORUM_POST_RATE = (int(env("STAFFROOM_FORUM_POST_RATE", "5")), 60.0)
 STAFFROOM_FORUM_EDIT_WINDOW = int(env("STAFFROOM_FORUM_EDIT_WINDOW", str(30 * 60)))
 STAFFROOM_FORUM_MAX_LENGTH = 20_000
+# The content security policy on public pages (staffroom/security.py); on everywhere
+# so the browser tests run under the same policy as production.
+STAFFROOM_CSP = env_bool("STAFFROOM_CSP", True)
+
 # Seconds an anonymous visitor's rendering of a public page is reused; 0 turns
 # the page cache off. Publishing anything empties it at once.
 STAFFROOM_PAGE_CACHE_SECONDS = int(env("STAFFROOM_PAGE_CACHE_SECONDS", "60"))

@@ -144,3 +144,11 @@ def test_unknown_page_gets_the_custom_404(client):
     response = client.get("/ingen-slik-side/")
     assert response.status_code == 404
     assert "Fant ikke siden" in response.content.decode()
+
+
+def test_public_pages_carry_a_content_security_policy_without_inline_code(client, site_tree):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert "<script>" not in response.content.decode()
+    assert "Content-Security-Policy" not in client.get("/admin/login/")
