@@ -60,7 +60,9 @@ def _ensure_course_workflow(sender, **kwargs) -> None:
     Runs after the last app's post_migrate, when every permission exists."""
     from django.apps import apps
 
-    if sender is not list(apps.get_app_configs())[-1]:
+    # post_migrate is sent only for apps with a models module.
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if sender is not last:
         return
     from .editorial import course_workflow
 

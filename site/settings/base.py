@@ -94,10 +94,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After sessions, locale and messages: it serves anonymous visitors without a
-    # session straight from the cache (staffroom/pagecache.py).
-    "staffroom.pagecache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After sessions, locale, messages and the security headers: it serves anonymous
+    # visitors without a session straight from the cache (staffroom/pagecache.py).
+    "staffroom.pagecache.PageCacheMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]

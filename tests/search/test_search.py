@@ -170,6 +170,7 @@ def test_search_evaluate_reports_recall_and_mrr_on_our_own_judged_queries(es, si
     drain(es)
     out = StringIO()
     call_command("search_evaluate", str(Path(__file__).with_name("eval_queries.jsonl")), stdout=out)
+    print(out.getvalue())  # the figures, with -s
     summary = out.getvalue().splitlines()[-1]
     recall, mrr = float(summary.split()[1]), float(summary.split()[3])
     assert "backend elasticsearch" in summary and "7 queries" in summary

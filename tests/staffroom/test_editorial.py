@@ -100,3 +100,10 @@ def test_copying_a_course_for_another_subject_keeps_structure_and_snippets(site_
         assert [v.pk for v in new.videos()] == [v.pk for v in old.videos()]  # reused, not duplicated
     assert list(copy.literature_refs.all()) == list(original.literature_refs.all())
     assert Client().get("/kurs/brok-naturfag/").status_code == 404  # a draft until it is approved
+
+
+def test_every_installation_has_the_course_workflow_after_migrate(db):
+    from wagtail.models import Workflow
+
+    workflow = Workflow.objects.get(name="Kursmoderering")
+    assert workflow.tasks.get().specific.groups.filter(name="Kursansvarlige").exists()

@@ -17,6 +17,7 @@ def test_second_anonymous_visit_is_served_from_the_cache_without_queries(client,
     with django_assert_num_queries(0):
         second = Client().get(page.url)
     assert second["X-Page-Cache"] == "hit"
+    assert second["X-Frame-Options"] == "DENY" and "frame-ancestors" in second["Content-Security-Policy"]
     assert second.content.decode().count("Sjekk forståelsen") == first.content.decode().count("Sjekk forståelsen") > 0
 
 
