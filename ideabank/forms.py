@@ -10,6 +10,7 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 class IdeaForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     title = forms.CharField(label="Tittel", max_length=200)
     summary = forms.CharField(label="Kort sammendrag", max_length=600, widget=forms.Textarea(attrs={"rows": 3}))
     steps = forms.CharField(label="Slik gjør du", widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000,

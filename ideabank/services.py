@@ -140,9 +140,16 @@ def submit_idea(user, data: dict, idea: IdeaPage | None = None) -> IdeaPage:
                   aim_codes=[a.code for a in data.get("competence_aims", [])],
                   time_minutes=data.get("time_minutes"), digital_tools=data.get("digital_tools", ""),
                   language=data["language"], licence=data["licence"], school=data.get("school", ""))
+    parent = _adaptation_parent(data.get("parent")) if idea is None else None
+    if parent is not None and parent.licence == "CC-BY-SA-4.0":
+        fields["licence"] = "CC-BY-SA-4.0"  # share-alike is inherited, whatever the form said
     if idea is None:
         idea = IdeaPage(author=user, author_name=user.public_name, live=False)
         _apply_fields(idea, **fields)
+        if parent is not None:
+            # The revision it came from: later edits to the original never change this.
+            idea.parent_idea, idea.parent_revision = parent, parent.live_revision
+            idea.parent_title, idea.parent_author = parent.title, parent.display_author
         index_page().add_child(instance=idea)
         IdeaPage.objects.filter(pk=idea.pk).update(live=False, has_unpublished_changes=True)
         idea.live = False
@@ -160,6 +167,26 @@ def submit_idea(user, data: dict, idea: IdeaPage | None = None) -> IdeaPage:
     elif state is None or not state.is_active:
         idea_workflow().start(idea, user)
     return idea
+
+
+def _adaptation_parent(parent_id) -> IdeaPage | None:
+    if not parent_id:
+        return None
+    parent = IdeaPage.objects.live().public().filter(pk=parent_id).first()
+    if parent is None:
+        raise ValidationError(_("Idéen du vil tilpasse, er ikke publisert."))
+    return parent
+
+
+def adaptation_initial(parent: IdeaPage) -> dict:
+    """The submission form prefilled from a published idea ("Tilpass denne idéen")."""
+    return dict(parent=parent.pk, title=f"Tilpasning: {parent.title}"[:200], summary=parent.summary,
+                subject=parent.subject, grade_bands=parent.grade_bands, language=parent.language,
+                licence=parent.licence, tags=", ".join(t.tag.name for t in parent.tagged_items.all()),
+                time_minutes=parent.time_minutes, digital_tools=parent.digital_tools,
+                steps="\n\n".join(f"{b.value['title']}\n{b.value['text']}" for b in parent.body
+                                   if b.block_type == "step"),
+                materials="\n".join(str(m) for b in parent.body if b.block_type == "materials" for m in b.value))
 
 
 def idea_status(idea: IdeaPage) -> dict:

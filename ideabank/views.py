@@ -35,6 +35,12 @@ def submit(request, idea_id=None):
         status = 400
     else:
         initial = {"token": uuid.uuid4().hex, "language": "nb", "licence": "CC-BY-4.0"}
+        parent_id = request.GET.get("fra", "")
+        if idea is None and parent_id.isdigit():
+            parent = IdeaPage.objects.live().public().filter(pk=int(parent_id)).first()
+            if parent is None:
+                raise Http404
+            initial.update(services.adaptation_initial(parent))
         if idea is not None:
             initial.update(title=idea.title, summary=idea.summary, subject=idea.subject,
                            grade_bands=idea.grade_bands, language=idea.language, licence=idea.licence,

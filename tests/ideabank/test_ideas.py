@@ -117,3 +117,37 @@ def test_import_ideas_skips_a_bad_line_and_is_idempotent(tmp_path, site_tree):
     idea = IdeaPage.objects.get(external_id="ext-1")
     assert idea.live and idea.licence == "CC-BY-SA-4.0"
     assert "ext-1" in __import__("django.test", fromlist=["Client"]).Client().get(idea.url).content.decode()
+
+
+def test_an_adaptation_credits_its_original_inherits_share_alike_and_keeps_its_revision(client, site_tree,
+                                                                                       make_user):
+    from ideabank import services
+    from ideabank.models import IdeaPage
+
+    original = services.publish_idea_directly(
+        title="Tallinje på golvet", summary="Elevene plasserer brøker på en tallinje av tape.",
+        body=[("step", {"title": "Tape", "text": "Lag en lang tallinje på golvet."})], subject="matematikk",
+        grade_bands=["5-7"], tags=["brøk"], aim_codes=[], time_minutes=45, digital_tools="", language="nb",
+        licence="CC-BY-SA-4.0", author_name="Kari Nordmann")
+    first_revision = IdeaPage.objects.get(pk=original.pk).live_revision_id
+    assert first_revision is not None
+    client.force_login(make_user("tone"))
+    form = client.get(f"/idebank/del/?fra={original.pk}").content.decode()
+    assert "Tilpasning: Tallinje på golvet" in form and f'name="parent" value="{original.pk}"' in form
+    assert client.post("/idebank/del/", form_data(title="Tallinje i skolegården", parent=original.pk,
+                                                  licence="CC-BY-4.0")).status_code == 302
+    adaptation = IdeaPage.objects.get(title="Tallinje i skolegården")
+    assert adaptation.parent_idea == original and adaptation.parent_revision_id == first_revision
+    assert adaptation.get_latest_revision_as_object().licence == "CC-BY-SA-4.0"  # share-alike inherited
+    adaptation.get_latest_revision().publish()
+    # The original changes later; the adaptation still names what it was made from.
+    original.title = "Tallinje på golvet, versjon 2"
+    original.save_revision().publish()
+    page = client.get(IdeaPage.objects.get(pk=adaptation.pk).url).content.decode()
+    assert "Tilpasset fra «Tallinje på golvet» av Kari Nordmann" in page
+    assert IdeaPage.objects.get(pk=adaptation.pk).parent_revision_id == first_revision
+    assert "Tallinje i skolegården" in client.get(IdeaPage.objects.get(pk=original.pk).url).content.decode()
+    draft = IdeaPage.objects.filter(live=False).exclude(pk=adaptation.pk).first()
+    if draft is not None:
+        assert client.get(f"/idebank/del/?fra={draft.pk}").status_code == 404
+    assert client.get("/idebank/del/?fra=999999").status_code == 404
