@@ -155,6 +155,8 @@ class IdeaPage(Page):
         from search.queries import more_like_this
 
         context["similar"] = more_like_this(self, request.user) if self.live else []
+        context["my_collections"] = (Collection.objects.filter(owner=request.user)
+                                     if request.user.is_authenticated else [])
         return context
 
 

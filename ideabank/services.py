@@ -223,3 +223,41 @@ def report_tried(user, idea: IdeaPage, *, grade_band: str, minutes_used: int, wh
                                         what_happened=what_happened.strip(), would_change=would_change.strip())
     IdeaPage.objects.filter(pk=idea.pk).update(tried_count=F("tried_count") + 1)
     return report
+
+
+@transaction.atomic
+def save_to_collection(user, idea: IdeaPage, *, collection_id: int | None = None, new_name: str = ""):
+    """Saves a published idea into one of the member's collections (or a new one)."""
+    from community import permissions
+
+    from .models import Collection
+
+    permissions.check_signed_in(user)
+    if not IdeaPage.objects.live().public().filter(pk=idea.pk).exists():
+        raise ValidationError(_("Bare publiserte idéer kan lagres i en samling."))
+    if collection_id:
+        collection = Collection.objects.filter(pk=collection_id, owner=user).first()
+        if collection is None:
+            raise ValidationError(_("Fant ikke samlingen."))
+    else:
+        name = " ".join(new_name.split())[:120]
+        if not name:
+            raise ValidationError(_("Gi den nye samlingen et navn."))
+        collection, _created = Collection.objects.get_or_create(owner=user, name=name)
+    collection.ideas.add(idea)
+    return collection
+
+
+@transaction.atomic
+def set_collection_shared(user, collection, shared: bool):
+    """A read-only link for anyone (a new token each time it is shared), or none."""
+    import secrets
+
+    from .models import Collection
+
+    if collection.owner_id != user.pk:
+        raise ValidationError(_("Fant ikke samlingen."))
+    token = secrets.token_urlsafe(24) if shared else ""
+    Collection.objects.filter(pk=collection.pk).update(share_token=token)
+    collection.share_token = token
+    return collection

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from . import services
 from .forms import IdeaForm, TriedForm
@@ -71,3 +72,46 @@ def tried(request, idea_id):
         return redirect(idea.url)
     return render(request, "ideabank/tried.html", {"idea": idea, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def collections(request):
+    from .models import Collection
+
+    mine = Collection.objects.filter(owner=request.user).prefetch_related("ideas")
+    return render(request, "ideabank/collections.html", {"collections": mine})
+
+
+@login_required
+@require_POST
+def collection_save(request, idea_id: int):
+    idea = get_object_or_404(IdeaPage.objects.live().public(), pk=idea_id)
+    raw = request.POST.get("collection", "")
+    try:
+        collection = services.save_to_collection(request.user, idea, collection_id=int(raw) if raw.isdigit() else None,
+                                                 new_name=request.POST.get("name", ""))
+        messages.success(request, f"«{idea.title}» er lagret i «{collection.name}».")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(idea.url)
+
+
+@login_required
+@require_POST
+def collection_share(request, collection_id: int):
+    from .models import Collection
+
+    collection = get_object_or_404(Collection, pk=collection_id, owner=request.user)
+    services.set_collection_shared(request.user, collection, request.POST.get("shared") == "1")
+    return redirect("ideabank:collections")
+
+
+def collection_shared(request, token: str):
+    """The read-only view of a shared collection; only published ideas are listed."""
+    from .models import Collection
+
+    if len(token) < 20:
+        raise Http404
+    collection = get_object_or_404(Collection.objects.select_related("owner"), share_token=token)
+    ideas = collection.ideas.live().public().order_by("title")
+    return render(request, "ideabank/collection_shared.html", {"collection": collection, "ideas": ideas})

@@ -2,6 +2,7 @@ import json
 import uuid
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +152,39 @@ def test_an_adaptation_credits_its_original_inherits_share_alike_and_keeps_its_r
     if draft is not None:
         assert client.get(f"/idebank/del/?fra={draft.pk}").status_code == 404
     assert client.get("/idebank/del/?fra=999999").status_code == 404
+
+
+def test_a_shared_collection_is_readable_by_link_and_only_shows_published_ideas(client, site_tree, make_user):
+    from ideabank import services
+    from ideabank.models import Collection, IdeaPage
+
+    def idea(title):
+        return services.publish_idea_directly(title=title, summary="Kort.", body=[], subject="matematikk",
+                                              grade_bands=["5-7"], tags=[], aim_codes=[], time_minutes=None,
+                                              digital_tools="", language="nb", licence="CC-BY-4.0")
+
+    pizza, bingo = idea("Brøk med pizza"), idea("Brøkbingo")
+    tone = make_user("tone")
+    client.force_login(tone)
+    assert client.post(f"/idebank/ide/{pizza.pk}/lagre/", {"collection": "", "name": "Til 6B"}).status_code == 302
+    collection = Collection.objects.get(owner=tone, name="Til 6B")
+    client.post(f"/idebank/ide/{bingo.pk}/lagre/", {"collection": str(collection.pk)})
+    refused = client.post(f"/idebank/ide/{bingo.pk}/lagre/", {"collection": "", "name": "  "}, follow=True)
+    assert "Gi den nye samlingen et navn." in refused.content.decode()
+    client.post(f"/idebank/samlinger/{collection.pk}/del/", {"shared": "1"})
+    collection.refresh_from_db()
+    link = f"/idebank/samling/{collection.share_token}/"
+    IdeaPage.objects.get(pk=bingo.pk).unpublish()
+    anonymous = Client().get(link)
+    assert anonymous.status_code == 200
+    assert "Brøk med pizza" in anonymous.content.decode() and "Brøkbingo" not in anonymous.content.decode()
+    # Someone else cannot add to it or unshare it.
+    other = Client()
+    other.force_login(make_user("per"))
+    third = idea("Tallinje på golvet")
+    other.post(f"/idebank/ide/{third.pk}/lagre/", {"collection": str(collection.pk)})
+    assert not collection.ideas.filter(pk=third.pk).exists()
+    assert other.post(f"/idebank/samlinger/{collection.pk}/del/", {"shared": "0"}).status_code == 404
+    client.post(f"/idebank/samlinger/{collection.pk}/del/", {"shared": "0"})
+    assert Client().get(link).status_code == 404
+    assert Client().get("/idebank/samling/gjett/").status_code == 404
