@@ -236,14 +236,12 @@ def delete_account(user) -> None:
 
     from forums.models import Subscription
     from ideabank.models import IdeaPage
-    from live import events as live_events
 
     from .models import DELETED_MEMBER_NAME
 
     user = User.objects.select_for_update().get(pk=user.pk)
     for membership in list(user.memberships.select_related("group")):
-        membership.delete()
-        live_events.member_removed(membership.group_id, user.pk)
+        remove_member(user, membership.group, user)
     JoinRequest.objects.filter(user=user).delete()
     Notification.objects.filter(user=user).delete()
     Subscription.objects.filter(user=user).delete()

@@ -178,14 +178,18 @@ def _adaptation_parent(parent_id) -> IdeaPage | None:
     return parent
 
 
+def steps_text(idea: IdeaPage) -> str:
+    """An idea's steps as the form's text (the inverse of `_body_from`)."""
+    return "\n\n".join(f"{b.value['title']}\n{b.value['text']}" for b in idea.body if b.block_type == "step")
+
+
 def adaptation_initial(parent: IdeaPage) -> dict:
     """The submission form prefilled from a published idea ("Tilpass denne idéen")."""
     return dict(parent=parent.pk, title=f"Tilpasning: {parent.title}"[:200], summary=parent.summary,
                 subject=parent.subject, grade_bands=parent.grade_bands, language=parent.language,
                 licence=parent.licence, tags=", ".join(t.tag.name for t in parent.tagged_items.all()),
                 time_minutes=parent.time_minutes, digital_tools=parent.digital_tools,
-                steps="\n\n".join(f"{b.value['title']}\n{b.value['text']}" for b in parent.body
-                                   if b.block_type == "step"),
+                steps=steps_text(parent),
                 materials="\n".join(str(m) for b in parent.body if b.block_type == "materials" for m in b.value))
 
 

@@ -47,8 +47,7 @@ def submit(request, idea_id=None):
                            grade_bands=idea.grade_bands, language=idea.language, licence=idea.licence,
                            tags=", ".join(t.name for t in idea.tags.all()), school=idea.school,
                            time_minutes=idea.time_minutes, digital_tools=idea.digital_tools,
-                           steps="\n\n".join(f"{b.value['title']}\n{b.value['text']}" for b in idea.body
-                                             if b.block_type == "step"))
+                           steps=services.steps_text(idea))
         form = IdeaForm(initial=initial)
         status = 200
     return render(request, "ideabank/submit.html", {"form": form, "idea": idea,

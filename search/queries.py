@@ -38,6 +38,11 @@ def _safe_highlight(fragment: str) -> str:
     return escape(fragment).replace("[[[", "<mark>").replace("]]]", "</mark>")
 
 
+def _visibility(user) -> dict:
+    return {"bool": {"should": [{"bool": {"must_not": {"exists": {"field": "group_id"}}}},
+                                {"terms": {"group_id": visible_groups(user)}}]}}
+
+
 def es_body(q: str, filters: dict, user, page: int = 1, sort: str = "relevance") -> dict:
     """The Elasticsearch request body the service sends (bench/search sends it raw)."""
     must = []
@@ -52,12 +57,10 @@ def es_body(q: str, filters: dict, user, page: int = 1, sort: str = "relevance")
         ]}})
     else:
         must.append({"match_all": {}})
-    visibility = {"bool": {"should": [{"bool": {"must_not": {"exists": {"field": "group_id"}}}},
-                                      {"terms": {"group_id": visible_groups(user)}}]}}
     post_filters = [{"term": {FILTERS[k]: v}} for k, v in filters.items() if k in FILTERS and v]
     body = {
         "query": {"function_score": {
-            "query": {"bool": {"must": must, "filter": [visibility]}},
+            "query": {"bool": {"must": must, "filter": [_visibility(user)]}},
             "field_value_factor": {"field": "tried_count", "modifier": "log1p", "missing": 0, "factor": 0.5},
             "boost_mode": "sum",
         }},
@@ -155,11 +158,6 @@ def _db_search(q, filters, user, page):
             "facets": {"type": [{"value": k, "count": v} for k, v in sorted(counts.items())]},
             "results": rows[start:start + PAGE_SIZE], "page": page,
             "pages": max(1, math.ceil(len(rows) / PAGE_SIZE))}
-
-
-def _visibility(user) -> dict:
-    return {"bool": {"should": [{"bool": {"must_not": {"exists": {"field": "group_id"}}}},
-                                {"terms": {"group_id": visible_groups(user)}}]}}
 
 
 def suggest(prefix: str, user, limit: int = 8) -> dict:

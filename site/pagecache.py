@@ -25,11 +25,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
 
 GENERATION_KEY = "pagecache:generation"
 _TOKEN_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _PLACEHOLDER = rb"\1@@csrf@@\2"
-_SKIP_PREFIXES = ("/admin/", "/api/", "/accounts/", "/django-admin/", "/ws/", "/static/", "/media/")
 
 
 def _enabled() -> bool:
@@ -39,12 +39,15 @@ def _enabled() -> bool:
 def _eligible(request) -> bool:
     if request.method != "GET" or request.META.get("QUERY_STRING"):
         return False
-    if request.path.startswith(_SKIP_PREFIXES):
-        return False
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
         return False
-    return True
+    # Only paths Wagtail serves can hold a page: app views (forum, search, groups)
+    # skip the cache lookup instead of paying a Redis round trip for nothing.
+    try:
+        return resolve(request.path_info).url_name == "wagtail_serve"
+    except Resolver404:
+        return False
 
 
 def _key(request) -> str:
