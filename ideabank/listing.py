@@ -15,7 +15,7 @@ def public_ideas():
     return IdeaPage.objects.live().public()
 
 
-def filtered_ideas(params):
+def filtered_ideas(params, tag: str | None = None):
     qs = public_ideas()
     chosen = {}
     subject = params.get("subject", "")
@@ -27,7 +27,7 @@ def filtered_ideas(params):
         qs = qs.filter(grade_bands__contains=grade) if _json_contains_supported() else qs.filter(
             grade_bands__icontains=f'"{grade}"')
         chosen["grade"] = grade
-    tag = normalise_tag(params.get("tag", ""))
+    tag = tag or normalise_tag(params.get("tag", ""))
     if tag:
         qs = qs.filter(tagged_items__tag__name=tag)
         chosen["tag"] = tag
@@ -51,12 +51,20 @@ def _json_contains_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
-def listing_context(request, index_page=None) -> dict:
-    qs, chosen = filtered_ideas(request.GET)
+def tag_url(index_page, name: str) -> str:
+    """The tag page of one tag, `/idebank/emne/<tag>/`."""
+    from urllib.parse import quote
+
+    return f"{index_page.url}emne/{quote(name, safe='')}/"
+
+
+def listing_context(request, index_page=None, tag: str | None = None) -> dict:
+    """The listing's ideas and filters; `tag` makes it that tag's page."""
+    qs, chosen = filtered_ideas(request.GET, tag=tag)
     page = Paginator(qs.prefetch_related("tagged_items__tag"), 24).get_page(request.GET.get("page"))
     popular_tags = (IdeaPageTag.objects.filter(content_object__live=True)
                     .values("tag__name").annotate(n=Count("id")).order_by("-n", "tag__name")[:30])
     return {
         "ideas": page, "chosen": chosen, "subjects": SUBJECTS, "grades": GRADE_BANDS, "languages": LANGUAGES,
-        "aims": CompetenceAim.objects.all(), "popular_tags": popular_tags,
+        "aims": CompetenceAim.objects.all(), "popular_tags": popular_tags, "tag_page": tag,
     }

@@ -4,6 +4,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -11,6 +12,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageChooserBlock
@@ -49,7 +51,7 @@ class CompetenceAim(models.Model):
         return f"{self.code} – {self.text[:80]}"
 
 
-class IdeaBankIndexPage(Page):
+class IdeaBankIndexPage(RoutablePageMixin, Page):
     intro = models.TextField(_("ingress"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -63,9 +65,18 @@ class IdeaBankIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         from .listing import listing_context
 
+        tag = kwargs.pop("tag", None)
         context = super().get_context(request, *args, **kwargs)
-        context.update(listing_context(request, self))
+        context.update(listing_context(request, self, tag=tag))
         return context
+
+    @path("emne/<path:tag>/", name="tag")
+    def tag_page(self, request, tag: str):
+        """One tag's ideas, at an address of its own (linked from every tag on the site)."""
+        name = normalise_tag(tag)
+        if not name:
+            raise Http404
+        return self.render(request, tag=name)
 
 
 class IdeaPageTag(TaggedItemBase):

@@ -133,13 +133,7 @@ def submit_idea(user, data: dict, idea: IdeaPage | None = None) -> IdeaPage:
         Image = get_image_model()
         image = Image(title=data["title"][:255], file=data["image"], uploaded_by_user=user)
         image.save()
-    fields = dict(title=data["title"], summary=data["summary"],
-                  body=_body_from(data["steps"], data.get("materials", ""), image, data.get("image_alt", "")),
-                  subject=data["subject"], grade_bands=data["grade_bands"],
-                  tags=[t for t in data.get("tags", "").split(",")],
-                  aim_codes=[a.code for a in data.get("competence_aims", [])],
-                  time_minutes=data.get("time_minutes"), digital_tools=data.get("digital_tools", ""),
-                  language=data["language"], licence=data["licence"], school=data.get("school", ""))
+    fields = _fields_from(data, image)
     parent = _adaptation_parent(data.get("parent")) if idea is None else None
     if parent is not None and parent.licence == "CC-BY-SA-4.0":
         fields["licence"] = "CC-BY-SA-4.0"  # share-alike is inherited, whatever the form said
@@ -167,6 +161,29 @@ def submit_idea(user, data: dict, idea: IdeaPage | None = None) -> IdeaPage:
     elif state is None or not state.is_active:
         idea_workflow().start(idea, user)
     return idea
+
+
+def preview_idea(user, data: dict) -> IdeaPage:
+    """The idea as it will read once published, built from the form; saves nothing
+    (an uploaded image is shown by the preview itself, not stored)."""
+    idea = IdeaPage(author=user, author_name=user.public_name, live=False)
+    _apply_fields(idea, **_fields_from(data, image=None))
+    parent = _adaptation_parent(data.get("parent"))
+    if parent is not None:
+        idea.parent_idea, idea.parent_title, idea.parent_author = parent, parent.title, parent.display_author
+        if parent.licence == "CC-BY-SA-4.0":
+            idea.licence = "CC-BY-SA-4.0"
+    return idea
+
+
+def _fields_from(data: dict, image) -> dict:
+    return dict(title=data["title"], summary=data["summary"],
+                body=_body_from(data["steps"], data.get("materials", ""), image, data.get("image_alt", "")),
+                subject=data["subject"], grade_bands=data["grade_bands"],
+                tags=[t for t in data.get("tags", "").split(",")],
+                aim_codes=[a.code for a in data.get("competence_aims", [])],
+                time_minutes=data.get("time_minutes"), digital_tools=data.get("digital_tools", ""),
+                language=data["language"], licence=data["licence"], school=data.get("school", ""))
 
 
 def _adaptation_parent(parent_id) -> IdeaPage | None:

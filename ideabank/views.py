@@ -1,3 +1,4 @@
+import base64
 import uuid
 
 from django.contrib import messages
@@ -24,16 +25,24 @@ def submit(request, idea_id=None):
         if idea.author_id != request.user.pk:
             raise Http404
         idea = idea.get_latest_revision_as_object()
+    preview = None
     if request.method == "POST":
         form = IdeaForm(request.POST, request.FILES)
+        wants_preview = request.POST.get("action") == "preview"
         if form.is_valid():
             try:
-                saved = services.submit_idea(request.user, form.cleaned_data, idea)
-                messages.success(request, f"Takk! «{saved.title}» er sendt til redaksjonen.")
-                return redirect("ideabank:mine")
+                if wants_preview:
+                    preview = services.preview_idea(request.user, form.cleaned_data)
+                else:
+                    saved = services.submit_idea(request.user, form.cleaned_data, idea)
+                    messages.success(request, f"Takk! «{saved.title}» er sendt til redaksjonen.")
+                    return redirect("ideabank:mine")
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
-        status = 400
+        status = 200 if preview is not None else 400
+        if wants_preview and request.GET.get("fragment"):
+            return render(request, "ideabank/_preview.html", _preview_context(form, preview, fragment=True),
+                          status=status)
     else:
         initial = {"token": uuid.uuid4().hex, "language": "nb", "licence": "CC-BY-4.0"}
         parent_id = request.GET.get("fra", "")
@@ -50,8 +59,22 @@ def submit(request, idea_id=None):
                            steps=services.steps_text(idea))
         form = IdeaForm(initial=initial)
         status = 200
-    return render(request, "ideabank/submit.html", {"form": form, "idea": idea,
-                                                    "suggestions": _tag_suggestions()}, status=status)
+    context = {"form": form, "idea": idea, "suggestions": _tag_suggestions()}
+    if preview is not None:
+        context.update(_preview_context(form, preview))
+    return render(request, "ideabank/submit.html", context, status=status)
+
+
+def _preview_context(form, preview, fragment: bool = False) -> dict:
+    image = form.cleaned_data.get("image") if preview is not None else None
+    image_url = ""
+    if image:
+        # Shown from the upload itself (already checked for type and size): nothing is stored.
+        image.seek(0)
+        image_url = f"data:{image.content_type};base64,{base64.b64encode(image.read()).decode()}"
+        image.seek(0)
+    index_url = services.index_page().url if preview is not None else ""
+    return {"form": form, "preview": preview, "image_url": image_url, "fragment": fragment, "index_url": index_url}
 
 
 @login_required

@@ -188,3 +188,89 @@ def test_a_shared_collection_is_readable_by_link_and_only_shows_published_ideas(
     client.post(f"/idebank/samlinger/{collection.pk}/del/", {"shared": "0"})
     assert Client().get(link).status_code == 404
     assert Client().get("/idebank/samling/gjett/").status_code == 404
+
+
+def test_preview_shows_the_idea_as_readers_will_see_it_and_saves_nothing(client, site_tree, make_user):
+    from ideabank.models import IdeaPage, SubmissionToken
+
+    client.force_login(make_user("lærer"))
+    before = IdeaPage.objects.count()
+    data = form_data(action="preview", summary="Bingo med <script>alert(1)</script> brøker.")
+    page = client.post("/idebank/del/", data)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Forhåndsvisning" in html and "Ingenting er sendt ennå" in html
+    assert "Hver elev får et brett med brøker." in html  # the steps, rendered as on the idea page
+    assert 'href="/idebank/emne/br%C3%B8k/"' in html  # tags folded, linking to their tag page
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert IdeaPage.objects.count() == before and not SubmissionToken.objects.exists()
+
+    fragment = client.post("/idebank/del/?fragment=1", data).content.decode()
+    assert fragment.lstrip().startswith("{#") is False and "<form" not in fragment and "Brøkbingo" in fragment
+
+    refused = client.post("/idebank/del/?fragment=1", form_data(action="preview", title="", grade_bands=[]))
+    assert refused.status_code == 400
+    assert "Tittel:" in refused.content.decode() and "Trinn:" in refused.content.decode()
+
+    # Sending after previewing (same token) makes exactly one draft.
+    assert client.post("/idebank/del/", dict(data, action="send")).status_code == 302
+    assert IdeaPage.objects.count() == before + 1
+
+
+def test_a_tag_page_lists_the_published_ideas_with_that_tag(client, site_tree, make_user):
+    from ideabank import services
+
+    services.publish_idea_directly(author_name="Ola", title="Tallinjehopp", summary="Hopp på tallinja.",
+                                   body=[], subject="matematikk", grade_bands=["1-4"], tags=["Hoppetau"],
+                                   aim_codes=[], time_minutes=20, digital_tools="", language="nb",
+                                   licence="CC-BY-4.0")
+    services.publish_idea_directly(author_name="Kari", title="Pizzabrøk", summary="Pizza delt i brøker.",
+                                   body=[], subject="matematikk", grade_bands=["5-7"], tags=["brøk"],
+                                   aim_codes=[], time_minutes=30, digital_tools="", language="nb",
+                                   licence="CC-BY-4.0")
+    client.force_login(make_user("lærer"))
+    client.post("/idebank/del/", form_data(title="Hemmelig hoppetau-utkast", tags="hoppetau"))
+    client.logout()
+
+    page = client.get("/idebank/emne/hoppetau/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Idéer med emneordet «hoppetau»" in html
+    assert "Tallinjehopp" in html and "Pizzabrøk" not in html and "Hemmelig" not in html
+    assert "Tallinjehopp" in client.get("/idebank/emne/Hoppetau/").content.decode()  # case folds
+    listing = client.get("/idebank/").content.decode()
+    assert 'href="/idebank/emne/hoppetau/"' in listing  # every card's tags lead to their page
+    assert client.get("/idebank/emne/%20/").status_code == 404
+
+
+def test_a_draft_is_seen_by_nobody_else_through_page_listing_search_or_preview(
+        client, site_tree, make_user, settings):
+    from django.contrib.auth.models import Group
+
+    from ideabank.models import IdeaPage
+    from staffroom.editorial import REVIEWERS_GROUP
+
+    author = make_user("forfatter")
+    client.force_login(author)
+    client.post("/idebank/del/", form_data(title="Utkast om brøkpizza"))
+    idea = IdeaPage.objects.get(title="Utkast om brøkpizza")
+    settings.ELASTICSEARCH_URL = ""  # the database backend here; tests/search covers Elasticsearch
+
+    course_editor = make_user("kursansvarlig", is_staff=True)
+    course_editor.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
+    for who in (None, make_user("kollega"), author, course_editor):
+        c = Client()
+        if who is not None:
+            c.force_login(who)
+        assert c.get(f"/idebank/{idea.slug}/").status_code == 404
+        assert "brøkpizza" not in c.get("/idebank/").content.decode()
+        assert "brøkpizza" not in c.get("/idebank/emne/br%C3%B8k/").content.decode()
+        found = c.get("/api/search", {"q": "brøkpizza"}).json()
+        assert found["total"] == 0, who
+        for url in (f"/admin/pages/{idea.pk}/view_draft/", f"/admin/pages/{idea.pk}/edit/preview/"):
+            response = c.get(url)
+            assert "brøkpizza" not in response.content.decode(), (who, url)
+            assert response.status_code in (302, 403), (who, url)
+    # The author sees it where it is theirs: "Mine idéer" and the edit form.
+    assert "Utkast om brøkpizza" in client.get("/idebank/mine/").content.decode()
+    assert "Utkast om brøkpizza" in client.get(f"/idebank/mine/{idea.pk}/endre/").content.decode()
