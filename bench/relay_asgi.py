@@ -2,13 +2,16 @@
 (an AsyncWebsocketConsumer that only group_sends what it receives, no persistence),
 served by the same daphne on the same channel layer."""
 
+# isort: off
+from staffroom.asgi import application as staffroom_app  # sets up Django first
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.urls import path
+from django.urls import path  # noqa: E402
 
 from live.routing import websocket_urlpatterns  # noqa: E402
-from staffroom.asgi import application as staffroom_app  # sets up Django first
+# isort: on
 
 
 class StockRelay(AsyncWebsocketConsumer):

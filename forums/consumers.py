@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 
+from staffroom.fanout import group_send
 from staffroom.realtime import (
     CLOSE_FORBIDDEN,
     CLOSE_NOT_FOUND,
@@ -88,7 +89,7 @@ class ThreadConsumer(StreamConsumer):
         except Exception:  # noqa: BLE001 - a reading count is best effort
             return
         try:
-            await self.channel_layer.group_send(self.stream_group, {
+            await group_send(self.channel_layer, self.stream_group, {
                 "type": "stream.ephemeral", "text": events.dumps({"type": "readers", "count": count})})
         except Exception:  # noqa: BLE001
             pass

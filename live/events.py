@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any, TypedDict
 
+from staffroom.fanout import group_send
 from staffroom.realtime import CLOSE_FORBIDDEN, send_event_on_commit
 
 
@@ -78,8 +79,8 @@ def member_removed(group_id: int, user_id: int) -> None:
 async def abroadcast_ephemeral(channel_layer, group_id: int, payload: dict[str, Any], skip_channel: str = "") -> None:
     """From a consumer: presence and typing are never stored, so they skip the database."""
     try:
-        await channel_layer.group_send(
-            room_group(group_id),
+        await group_send(
+            channel_layer, room_group(group_id),
             {"type": "stream.ephemeral", "text": dumps(payload), "skip_channel": skip_channel},
         )
     except Exception:  # noqa: BLE001 - ephemeral by design
@@ -89,8 +90,8 @@ async def abroadcast_ephemeral(channel_layer, group_id: int, payload: dict[str, 
 async def asend_sequenced(channel_layer, group_id: int, seq: int, payload: dict[str, Any], audience: list[int]) -> None:
     """From the send batcher, after its transaction committed."""
     try:
-        await channel_layer.group_send(
-            room_group(group_id),
+        await group_send(
+            channel_layer, room_group(group_id),
             {"type": "stream.event", "seq": seq, "text": dumps(payload), "audience": audience},
         )
     except Exception:  # noqa: BLE001 - lossy by contract; sockets catch up from the database

@@ -52,7 +52,7 @@ class SendBatcher:
 
         layer = get_channel_layer()
         await asyncio.gather(*(events.asend_sequenced(layer, *args) for args in broadcasts))
-        for (_item, future), result in zip(batch, results):
+        for (_item, future), result in zip(batch, results, strict=True):
             if future.done():
                 continue
             if isinstance(result, Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from elasticsearch import helpers
 
@@ -41,7 +42,7 @@ def reindex(client, progress=None) -> dict:
     versions = dict(((d, o), v) for d, o, v in DocumentVersion.objects.values_list("doc_type", "object_id", "version"))
     objects = list(indexing.all_objects())
 
-    def actions():
+    def chunks():
         done = 0
         for start in range(0, len(objects), 500):
             chunk = objects[start:start + 500]
@@ -49,16 +50,31 @@ def reindex(client, progress=None) -> dict:
             for doc_type in {t for t, _pk in chunk}:
                 bodies.update({(doc_type, pk): body for pk, body in
                                indexing.documents_for(doc_type, [p for t, p in chunk if t == doc_type]).items()})
+            actions = []
             for doc_type, pk in chunk:
-                done += 1
-                if progress:
-                    progress(done, len(objects))
                 body = bodies.get((doc_type, pk))
                 if body is not None:
-                    yield {"_op_type": "index", "_index": new, "_id": f"{doc_type}-{pk}", "_source": body,
-                           "version": versions.get((doc_type, pk), 0) or 1, "version_type": "external_gte"}
+                    actions.append({"_op_type": "index", "_index": new, "_id": f"{doc_type}-{pk}", "_source": body,
+                                    "version": versions.get((doc_type, pk), 0) or 1, "version_type": "external_gte"})
+            done += len(chunk)
+            if progress:
+                progress(done, len(objects))
+            yield actions
 
-    helpers.bulk(client.options(request_timeout=60), actions(), chunk_size=500, raise_on_error=False)
+    # No refreshes while the new index fills (nobody searches it yet), and the next
+    # chunk is built from the database while the previous one is being indexed; the
+    # database stays on this thread, only the HTTP requests run beside it.
+    client.indices.put_settings(index=new, settings={"index": {"refresh_interval": "-1"}})
+    bulk_client = client.options(request_timeout=60)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        in_flight: list = []
+        for actions in chunks():
+            in_flight.append(pool.submit(helpers.bulk, bulk_client, actions, chunk_size=500, raise_on_error=False))
+            if len(in_flight) >= 2:
+                in_flight.pop(0).result()
+        for future in in_flight:
+            future.result()
+    client.indices.put_settings(index=new, settings={"index": {"refresh_interval": None}})
     # Catch up: every outbox entry written since the mark goes to the new index too.
     for entry_batch in _batches(OutboxEntry.objects.filter(id__gt=mark).order_by("id")):
         helpers.bulk(client, indexing._actions(entry_batch, new), raise_on_error=False)

@@ -23,6 +23,8 @@ from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.db import transaction
 
+from .fanout import group_send
+
 log = logging.getLogger("staffroom.realtime")
 
 # Close codes (documented in docs/protocol-rooms.md and docs/protocol-threads.md).
@@ -49,7 +51,7 @@ def send_event_on_commit(group: str, message: dict[str, Any]) -> None:
         if layer is None:
             return
         try:
-            async_to_sync(layer.group_send)(group, message)
+            async_to_sync(group_send)(layer, group, message)
         except Exception:  # noqa: BLE001 - the layer is lossy by contract
             log.warning("channel layer unavailable; %s not broadcast to %s", message.get("type"), group)
 
@@ -106,7 +108,7 @@ class _Broadcaster:
         while True:
             group, message = await self._queue.get()
             try:
-                await self._layer.group_send(group, message)
+                await group_send(self._layer, group, message)
             except Exception:  # noqa: BLE001 - lossy by contract; sockets catch up
                 log.warning("channel layer unavailable; %s not broadcast to %s", message.get("type"), group)
             finally:
@@ -226,55 +228,52 @@ class StreamConsumer(AsyncWebsocketConsumer):
     # --- channel layer plumbing -------------------------------------------------
 
     async def __call__(self, scope, receive, send):
-        # As AsyncConsumer.__call__, but the layer receive survives outages.
+        # As AsyncConsumer.__call__, but layer events arrive through this process's
+        # hub (staffroom/fanout.py) instead of a layer channel per socket.
+        import uuid
+
+        from .fanout import hub_for
+
         self.scope = scope
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
-        self.channel_name = await self.channel_layer.new_channel()
+        # An identity for presence and "skip the sender"; nothing is sent to it.
+        self.channel_name = f"socket.{uuid.uuid4().hex}"
+        self.hub = hub_for(self.channel_layer)
         self.base_send = send
-        self._joined: set[str] = set()
+        self._inbox: asyncio.Queue = asyncio.Queue()
+        self._subscribed: tuple[str, ...] = ()
         self._heartbeat: asyncio.Task | None = None
         try:
-            await await_many_dispatch([receive, self._layer_receive], self.dispatch)
+            await await_many_dispatch([receive, self._inbox.get], self.dispatch)
         except StopConsumer:
             pass
         finally:
             if self._heartbeat:
                 self._heartbeat.cancel()
+            await self._leave_groups()
 
-    async def _layer_receive(self) -> dict:
-        while True:
-            if self.layer_down:
-                if await self._join_groups():
-                    self.layer_down = False
-                    return {"type": "stream.layer_up"}
-                await asyncio.sleep(1.0)
-                continue
-            try:
-                return await layer_receive(self.channel_layer, self.channel_name)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001
-                log.warning("channel layer receive failed for %s", self.stream_group, exc_info=True)
-                self.layer_down = True
-                return {"type": "stream.layer_down"}
+    def deliver(self, message: dict) -> None:
+        """From the hub: queue a layer event for this socket, in arrival order. A socket
+        that falls `max_outbound_queue` events behind is closed (it resumes with
+        `?after=`), so one stalled client cannot grow the process without bound."""
+        if getattr(self, "_closing", False):
+            return
+        if self._inbox.qsize() >= self.max_outbound_queue:
+            while not self._inbox.empty():
+                self._inbox.get_nowait()
+            self._inbox.put_nowait({"type": "stream.too_slow"})
+            return
+        self._inbox.put_nowait(message)
 
     async def _join_groups(self) -> bool:
-        try:
-            for group in (self.stream_group, *self.extra_groups):
-                if group:
-                    await self.channel_layer.group_add(group, self.channel_name)
-                    self._joined.add(group)
-            return True
-        except Exception:  # noqa: BLE001
-            return False
+        groups = tuple(g for g in (self.stream_group, *self.extra_groups) if g)
+        self._subscribed = groups
+        return await self.hub.subscribe(groups, self)
 
     async def _leave_groups(self) -> None:
-        for group in list(self._joined):
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:  # noqa: BLE001
-                pass
-        self._joined.clear()
+        if self._subscribed:
+            groups, self._subscribed = self._subscribed, ()
+            await self.hub.unsubscribe(groups, self)
 
     async def close(self, code=None, reason=None):
         # Once the server closes a socket nothing more is sent on it.
@@ -327,10 +326,6 @@ class StreamConsumer(AsyncWebsocketConsumer):
             try:
                 if not await self.recheck():
                     return
-                if not self.layer_down:
-                    # Re-joining heals group membership lost in a Redis restart.
-                    if not await self._join_groups():
-                        continue
                 if await self.current_seq() > self.last_seq:
                     await self.catch_up()
             except asyncio.CancelledError:
@@ -339,9 +334,11 @@ class StreamConsumer(AsyncWebsocketConsumer):
                 log.exception("heartbeat failed for %s", self.stream_group)
 
     async def stream_layer_down(self, message) -> None:
+        self.layer_down = True
         await self.send_json({"type": "layer.down"})
 
     async def stream_layer_up(self, message) -> None:
+        self.layer_down = False
         await self.catch_up()
         await self.send_json({"type": "layer.up", "seq": self.last_seq})
 
@@ -358,6 +355,10 @@ class StreamConsumer(AsyncWebsocketConsumer):
             return
         self.last_seq = seq
         await self.send(text_data=message["text"])
+
+    async def stream_too_slow(self, message) -> None:
+        await self.send_json({"type": "closed", "reason": "Forbindelsen hang for langt etter."})
+        await self.close(code=CLOSE_TOO_SLOW)
 
     async def stream_ephemeral(self, message) -> None:
         """Presence, typing, reading counts: not sequenced, not stored."""

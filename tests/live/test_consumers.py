@@ -276,3 +276,41 @@ async def test_idle_connection_still_receives_after_more_than_ten_seconds(room, 
     await asyncio.sleep(11)
     await sync_to_async(services.send_message)(room["kari"], room["group"].pk, "late", "er du der?")
     assert (await receive_type(ola, "message.new", skip=("presence",)))["body"] == "er du der?"
+
+
+async def test_one_process_follows_a_room_once_however_many_members_are_online(room, connect):
+    from channels.layers import get_channel_layer
+
+    from live.events import room_group
+
+    kari, _, _ = await connect(room["kari"], room["group"])
+    ola, _, _ = await connect(room["ola"], room["group"])
+    await hello(kari)
+    await hello(ola)
+    layer = get_channel_layer()
+    async with layer.connection(layer.consistent_hash(room_group(room["group"].pk))) as redis:
+        followers = await redis.zrange(layer._group_key(room_group(room["group"].pk)), 0, -1)
+    assert len(followers) == 1  # the process's hub, not one channel per socket
+    await kari.send_json_to({"type": "message.send", "client_id": "én-gang", "body": "Alle får den"})
+    assert (await receive_type(ola, "message.new"))["body"] == "Alle får den"
+    assert (await receive_type(kari, "message.new", skip=("presence", "typing", "unread", "message.ack")))[
+        "client_id"] == "én-gang"
+
+
+async def test_a_socket_that_falls_far_behind_is_closed_and_can_resume(room, connect):
+    from channels.layers import get_channel_layer
+
+    from live.events import room_group
+
+    ola, _, _ = await connect(room["ola"], room["group"])
+    await hello(ola)
+    hub = get_channel_layer()._staffroom_hub
+    (consumer,) = hub.local[room_group(room["group"].pk)]
+    # More events than the socket may hold before it has sent any of them.
+    for _ in range(consumer.max_outbound_queue + 1):
+        consumer.deliver({"type": "stream.ephemeral", "text": '{"type": "typing"}'})
+    closed = await receive_type(ola, "closed", skip=("presence", "typing", "unread"))
+    assert "etter" in closed["reason"]
+    assert (await ola.receive_output(timeout=5))["code"] == 4408
+    again, connected, _ = await connect(room["ola"], room["group"], after=0)
+    assert connected and (await hello(again))["type"] == "hello"

@@ -1,0 +1,157 @@
+"""One channel-layer subscription per process for all its sockets.
+
+A stock consumer joins every group with a channel of its own, so a room event sent to
+ten members in one process is stored ten times in Redis and popped ten times. Here
+each process (one event loop, one layer) has one hub channel: it joins a group once,
+however many local sockets follow it, receives each event once, and hands it to those
+sockets' inboxes. Every process has its own hub; nothing assumes there is only one.
+
+Events carry the group they were sent to (`group_send` adds it), because one hub
+channel receives for many groups. Layer outages are the hub's to notice: it tells its
+sockets (`stream.layer_down`), keeps trying, re-joins every group it follows and then
+tells them again (`stream.layer_up`), after which each socket catches up from the
+database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+
+log = logging.getLogger("staffroom.realtime")
+
+GROUP_KEY = "stream_group"
+
+
+class Subscriber(Protocol):
+    def deliver(self, message: dict[str, Any]) -> None: ...
+
+
+async def group_send(layer, group: str, message: dict[str, Any]) -> None:
+    """`layer.group_send` with the group named in the event, for the hubs."""
+    await layer.group_send(group, {**message, GROUP_KEY: group})
+
+
+class Hub:
+    retry_seconds = 1.0
+    refresh_seconds = 15.0
+
+    def __init__(self, layer, loop: asyncio.AbstractEventLoop):
+        self.layer = layer
+        self.loop = loop
+        self.channel: str | None = None
+        self.local: dict[str, set[Subscriber]] = {}
+        self.joined: set[str] = set()
+        self.down = False
+        self._tasks: list[asyncio.Task] = []
+        self._lock = asyncio.Lock()
+
+    async def subscribe(self, groups: tuple[str, ...], subscriber: Subscriber) -> bool:
+        """Follows `groups` for `subscriber`; False while the layer is down (the
+        subscriber hears `stream.layer_up` when it returns)."""
+        async with self._lock:
+            for group in groups:
+                self.local.setdefault(group, set()).add(subscriber)
+            if self.channel is None:
+                self.channel = await self.layer.new_channel()
+            if not self._tasks:
+                self._tasks = [asyncio.ensure_future(self._run()), asyncio.ensure_future(self._refresh_loop())]
+            if self.down:
+                return False
+            try:
+                for group in groups:
+                    if group not in self.joined:
+                        await self.layer.group_add(group, self.channel)
+                        self.joined.add(group)
+            except Exception:  # noqa: BLE001 - the receive loop notices and recovers
+                log.warning("channel layer unavailable; joining %s later", groups)
+                return False
+            return True
+
+    async def unsubscribe(self, groups: tuple[str, ...], subscriber: Subscriber) -> None:
+        async with self._lock:
+            for group in groups:
+                followers = self.local.get(group)
+                if followers is None:
+                    continue
+                followers.discard(subscriber)
+                if followers:
+                    continue
+                del self.local[group]
+                if group in self.joined:
+                    self.joined.discard(group)
+                    try:
+                        await self.layer.group_discard(group, self.channel)
+                    except Exception:  # noqa: BLE001 - the group expires on its own
+                        pass
+            if not self.local:
+                for task in self._tasks:
+                    task.cancel()
+                self._tasks = []
+
+    async def _refresh_loop(self) -> None:
+        """Joins every followed group again now and then: a Redis restart without
+        persistence forgets groups while sockets stay open (they would go deaf), and
+        group membership expires after the layer's `group_expiry`."""
+        while True:
+            await asyncio.sleep(self.refresh_seconds)
+            if self.down:
+                continue
+            try:
+                for group in list(self.local):
+                    await self.layer.group_add(group, self.channel)
+                    self.joined.add(group)
+            except Exception:  # noqa: BLE001 - the receive loop notices an outage
+                log.warning("channel layer unavailable while re-joining groups")
+
+    def _tell_all(self, message: dict[str, Any]) -> None:
+        seen: set[int] = set()
+        for followers in list(self.local.values()):
+            for subscriber in list(followers):
+                if id(subscriber) not in seen:
+                    seen.add(id(subscriber))
+                    subscriber.deliver(message)
+
+    async def _run(self) -> None:
+        from staffroom.realtime import layer_receive
+
+        while True:
+            try:
+                message = await layer_receive(self.layer, self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001
+                log.warning("channel layer receive failed; sockets told to wait", exc_info=True)
+                await self._recover()
+                continue
+            followers = self.local.get(message.pop(GROUP_KEY, ""), ())
+            for subscriber in list(followers):
+                subscriber.deliver(message)
+
+    async def _recover(self) -> None:
+        self.down = True
+        self._tell_all({"type": "stream.layer_down"})
+        while True:
+            await asyncio.sleep(self.retry_seconds)
+            async with self._lock:
+                self.joined.clear()
+                try:
+                    for group in list(self.local):
+                        await self.layer.group_add(group, self.channel)
+                        self.joined.add(group)
+                except Exception:  # noqa: BLE001
+                    continue
+                self.down = False
+            self._tell_all({"type": "stream.layer_up"})
+            return
+
+
+def hub_for(layer) -> Hub:
+    """This event loop's hub on `layer` (a process has one loop; tests have many)."""
+    loop = asyncio.get_running_loop()
+    hub = getattr(layer, "_staffroom_hub", None)
+    if hub is None or hub.loop is not loop:
+        hub = Hub(layer, loop)
+        layer._staffroom_hub = hub
+    return hub
