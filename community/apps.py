@@ -6,3 +6,6 @@ class CommunityConfig(AppConfig):
     label = "community"
     verbose_name = "Fellesskap"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the receivers
