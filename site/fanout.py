@@ -1,10 +1,11 @@
 """One channel-layer subscription per process for all its sockets.
 
-A stock consumer joins every group with a channel of its own, so a room event sent to
-ten members in one process is stored ten times in Redis and popped ten times. Here
-each process (one event loop, one layer) has one hub channel: it joins a group once,
-however many local sockets follow it, receives each event once, and hands it to those
-sockets' inboxes. Every process has its own hub; nothing assumes there is only one.
+A stock consumer gives every socket a layer channel of its own: its own receive task
+and buffer, and its own entry in every group it joins (each join and leave a Redis
+round trip). Here each process (one event loop, one layer) has one hub channel: it
+joins a group once, however many local sockets follow it, receives each event once
+and hands it to those sockets' inboxes. Every process has its own hub; nothing
+assumes there is only one.
 
 Events carry the group they were sent to (`group_send` adds it), because one hub
 channel receives for many groups. Layer outages are the hub's to notice: it tells its
