@@ -14,7 +14,12 @@ User = get_user_model()
 
 
 def ensure_root() -> Page:
-    """Wagtail's migrations make the root page; a flushed database (tests) has none."""
+    """Wagtail's migrations make the root page and the root collection (where uploaded
+    images go); a flushed database (tests) has neither."""
+    from wagtail.models import Collection
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     root = Page.get_first_root_node()
     if root is not None:
         return root
