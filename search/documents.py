@@ -53,21 +53,22 @@ def text_field(**extra):
 
 
 class BaseDoc(Document):
-    type = Keyword()
+    type = Keyword(eager_global_ordinals=True)  # a facet
     title = Text(analyzer=norwegian, search_analyzer=norwegian_search, fields={
         "exact": Text(analyzer=exact),
         "folded": Text(analyzer=folded),
         "suggest": Text(analyzer=autocomplete, search_analyzer=autocomplete_search),
         "raw": Keyword(),
     })
-    summary = text_field()
-    body = text_field()
+    # Offsets in the postings let the highlighter skip re-analysing the text.
+    summary = text_field(index_options="offsets")
+    body = text_field(index_options="offsets")
     url = Keyword(index=False)
-    subject = Keyword()
-    grade_bands = Keyword()
-    tags = Keyword()
+    subject = Keyword(eager_global_ordinals=True)  # a facet
+    grade_bands = Keyword(eager_global_ordinals=True)  # a facet
+    tags = Keyword(eager_global_ordinals=True)  # a facet
     competence_aims = Keyword()
-    language = Keyword()
+    language = Keyword(eager_global_ordinals=True)  # a facet
     external_id = Keyword()
     group_id = Integer()  # set for private study-group content; None is public
     tried_count = Integer()
