@@ -36,6 +36,7 @@ class User(AbstractUser):
 
 
 class Role(models.TextChoices):
+    MEMBER = "member", _("Medlem")  # signed in through FEIDE without a staff affiliation
     TEACHER = "teacher", _("Lærer")
     MODERATOR = "moderator", _("Moderator")
     EDITOR = "editor", _("Redaktør")

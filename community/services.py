@@ -17,6 +17,7 @@ from .models import (
     Membership,
     Notification,
     Profile,
+    Role,
     StudyGroup,
 )
 
@@ -29,6 +30,31 @@ class GroupFull(ValidationError):
 
 def ensure_profile(user) -> Profile:
     profile, _created = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+STAFF_AFFILIATIONS = {"employee", "faculty", "staff"}
+
+
+@transaction.atomic
+def apply_feide_claims(user, claims: dict) -> Profile:
+    """Records a FEIDE sign-in's identity on the member's profile: the FEIDE user id,
+    the affiliation, and the teacher role when the affiliation is a staff one (a
+    local account connected to FEIDE keeps a higher role it already has)."""
+    profile = ensure_profile(user)
+    affiliation = claims.get("eduPersonAffiliation") or []
+    if isinstance(affiliation, str):
+        affiliation = [affiliation]
+    affiliation = [str(a).strip().lower() for a in affiliation if str(a).strip()]
+    profile.feide_id = str(claims.get("feide_id") or claims.get("sub") or "")[:200]
+    profile.affiliation = ",".join(affiliation)[:200]
+    if profile.role in (Role.TEACHER, Role.MEMBER):
+        profile.role = Role.TEACHER if STAFF_AFFILIATIONS & set(affiliation) else Role.MEMBER
+    profile.save(update_fields=["feide_id", "affiliation", "role"])
+    name = " ".join(str(claims.get("name") or "").split())[:80]
+    if name and not user.display_name:
+        type(user).objects.filter(pk=user.pk).update(display_name=name)
+        user.display_name = name
     return profile
 
 

@@ -187,3 +187,26 @@ def profile_delete(request):
             return redirect("/")
         error = "Skriv SLETT i feltet for å bekrefte at kontoen skal slettes."
     return render(request, "community/profile_delete.html", {"error": error}, status=400 if error else 200)
+
+
+def oidc_login(request, provider_id: str):
+    """allauth's OpenID Connect sign-in, with a clear answer when the provider
+    (FEIDE) cannot be reached: local sign-in keeps working."""
+    return _oidc(request, provider_id, "login")
+
+
+def oidc_callback(request, provider_id: str):
+    return _oidc(request, provider_id, "callback")
+
+
+def _oidc(request, provider_id: str, step: str):
+    import logging
+
+    import requests
+    from allauth.socialaccount.providers.openid_connect import views as oidc_views
+
+    try:
+        return getattr(oidc_views, step)(request, provider_id)
+    except requests.RequestException:
+        logging.getLogger("staffroom.auth").warning("OpenID Connect provider %s unreachable", provider_id)
+        return render(request, "community/feide_unavailable.html", status=503)

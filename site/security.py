@@ -16,6 +16,9 @@ def policy() -> str:
     from staffroom.models import ALLOWED_VIDEO_HOSTS
 
     frames = " ".join(f"https://{host}" for host in ALLOWED_VIDEO_HOSTS)
+    # Signing in with FEIDE posts to our own login view, which redirects to FEIDE:
+    # browsers hold that redirect to `form-action` too.
+    forms = " ".join(["'self'", *_origin(getattr(settings, "FEIDE_ISSUER", ""))])
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
@@ -27,9 +30,16 @@ def policy() -> str:
         f"frame-src {frames}",
         "object-src 'none'",
         "base-uri 'self'",
-        "form-action 'self'",
+        f"form-action {forms}",
         "frame-ancestors 'none'",
     ])
+
+
+def _origin(url: str) -> list[str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme in ("http", "https") and parts.netloc else []
 
 
 class ContentSecurityPolicyMiddleware:

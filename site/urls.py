@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from community import views as community_views
 from search.api import api as search_api
 
 from . import health, views
@@ -15,6 +16,9 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # FEIDE (OpenID Connect) through allauth, answering clearly when FEIDE is down.
+    path("accounts/oidc/<str:provider_id>/login/", community_views.oidc_login),
+    path("accounts/oidc/<str:provider_id>/login/callback/", community_views.oidc_callback),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/csrf/", views.csrf_token_view, name="csrf"),
