@@ -47,10 +47,10 @@ def check_signed_in(user) -> None:
         raise PermissionDenied(_("Du må logge inn først."))
 
 
-def check_can_read_group(user, group: StudyGroup) -> None:
-    check_signed_in(user)
-    if not is_member(user, group) and not is_moderator(user):
-        raise PermissionDenied(_("Bare medlemmer av gruppa kan se dette."))
+def can_see_group_page(user, group: StudyGroup) -> bool:
+    """A group open to join shows its page to any signed-in member; a closed group
+    only to its own members (not to moderators, editors or administrators)."""
+    return group.is_open or is_member(user, group)
 
 
 def check_can_chat(user, group: StudyGroup) -> None:

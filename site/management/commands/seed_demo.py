@@ -66,7 +66,9 @@ class Command(BaseCommand):
             ("ola", "Ola Nordmann", Role.TEACHER, "Solbakken skole"),
         ]
         editors, _ = Group.objects.get_or_create(name="Editors")
-        moderators, _ = Group.objects.get_or_create(name="Moderators")
+        # Not Wagtail's own "Moderators" group: that one may publish every page. Forum
+        # moderators moderate on the site (/forum/moderering/), not in the admin.
+        moderators, _ = Group.objects.get_or_create(name="Forummoderatorer")
         # Editors curate the whole tree: add, edit and publish pages, use the admin.
         from django.contrib.auth.models import Permission
         from wagtail.models import GroupPagePermission
@@ -92,6 +94,7 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get_or_create(name=REVIEWERS_GROUP)[0])
             if role == Role.MODERATOR:
                 user.groups.add(moderators)
+                user.groups.remove(*Group.objects.filter(name="Moderators"))  # seeded there before
             from allauth.account.models import EmailAddress
 
             EmailAddress.objects.update_or_create(user=user, email=user.email,
