@@ -52,6 +52,21 @@ def test_a_teacher_signs_in_with_feide_and_a_replayed_callback_is_refused(feide_
     assert "faculty" in user.profile.affiliation
     assert user.socialaccount_set.get().provider == "feide"
 
+    # The interface in nynorsk, then English: the page's language follows the choice.
+    page.get_by_label("Språk").select_option("nn")
+    page.get_by_role("button", name="Bytt språk").click()
+    expect(page.locator("html")).to_have_attribute("lang", "nn")
+    expect(page.get_by_role("navigation", name="Hovudmeny")).to_be_visible()
+    expect(page.get_by_text("Staffroom – eit ope personalrom")).to_be_visible()
+    assert_accessible(page, "the home page in nynorsk")
+    page.get_by_label("Språk").select_option("en")
+    page.get_by_role("button", name="Byt språk").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_attached()
+    page.get_by_label("Language").select_option("nb")
+    page.get_by_role("button", name="Change language").click()
+    expect(page.locator("html")).to_have_attribute("lang", "nb")
+
     # The same callback (code and state) again, from another browser: refused, nobody signed in.
     assert callbacks
     other = browser_context(server).new_page()
