@@ -17,6 +17,7 @@ urlpatterns = [
     path("groups/<int:group_id>/meeting/", views.group_meeting, name="group_meeting"),
     path("profil/", views.profile_me, name="profile_me"),
     path("profil/eksport/", views.profile_export, name="profile_export"),
+    path("profil/<int:user_id>/", views.profile_view, name="profile_view"),
     path("profil/slett/", views.profile_delete, name="profile_delete"),
     path("varsler/", views.notifications, name="notifications"),
 ]

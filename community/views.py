@@ -153,6 +153,18 @@ def profile_me(request):
 
 
 @login_required
+def profile_view(request, user_id: int):
+    """Another member's profile: for signed-in members only; deleted accounts are gone."""
+    from .models import User
+
+    member = get_object_or_404(User.objects.select_related("profile"), pk=user_id, is_active=True)
+    if getattr(member, "is_deleted", False):
+        raise Http404
+    return render(request, "community/profile_view.html", {"member": member,
+                                                           "profile": getattr(member, "profile", None)})
+
+
+@login_required
 def notifications(request):
     items = request.user.notifications.all()[:100]
     unread = [n.pk for n in items if n.read_at is None]

@@ -69,3 +69,19 @@ def test_deleting_needs_a_csrf_token(member_with_history):
     client = Client(enforce_csrf_checks=True)
     client.force_login(member_with_history["lise"])
     assert client.post("/profil/slett/", {"confirm": "SLETT"}).status_code == 403
+
+
+def test_a_members_profile_is_for_signed_in_members_only_and_gone_after_deletion(client, make_user):
+    from community import services
+    from community.models import Profile
+
+    ada = make_user("ada")
+    Profile.objects.filter(user=ada).update(municipality="Fjellbygd", bio="Liker <b>brøk</b>.")
+    url = f"/profil/{ada.pk}/"
+    assert client.get(url)["Location"].startswith("/accounts/login/")
+    client.force_login(make_user("bo"))
+    page = client.get(url).content.decode()
+    assert "Fjellbygd" in page and "Testskolen" in page
+    assert "&lt;b&gt;brøk&lt;/b&gt;" in page and "<b>brøk</b>" not in page
+    services.delete_account(ada)
+    assert client.get(url).status_code == 404
