@@ -16,6 +16,7 @@ from .models import DocumentVersion, OutboxEntry
 
 log = logging.getLogger("staffroom.search")
 KINDS = ("idea", "course", "module", "thread")
+SMALL_BATCH = 20
 
 
 def enqueue(doc_type: str, object_id: int, action: str = "index") -> None:
@@ -163,8 +164,12 @@ def drain_once(client, index: str, batch: int = 500) -> int:
     if not entries:
         return 0
     ok_ids, failed = [], []
+    # A few entries (a teacher just published something) are made searchable at once;
+    # a large backlog waits for the index's own refresh instead of forcing one per batch.
+    refresh = "true" if len(entries) <= SMALL_BATCH else "false"
     results = helpers.streaming_bulk(client.options(request_timeout=10), _actions(entries, index),
-                                     raise_on_error=False, raise_on_exception=False, max_retries=0)
+                                     raise_on_error=False, raise_on_exception=False, max_retries=0,
+                                     refresh=refresh)
     for entry, (ok, info) in zip(entries, results, strict=False):
         item = next(iter(info.values()))
         status = item.get("status", 0)
