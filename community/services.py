@@ -53,7 +53,7 @@ def apply_feide_claims(user, claims: dict) -> Profile:
     profile.save(update_fields=["feide_id", "affiliation", "role"])
     name = " ".join(str(claims.get("name") or "").split())[:80]
     if name and not user.display_name:
-        type(user).objects.filter(pk=user.pk).update(display_name=name)
+        User.objects.filter(pk=user.pk).update(display_name=name)
         user.display_name = name
     return profile
 

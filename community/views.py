@@ -157,9 +157,8 @@ def profile_view(request, user_id: int):
     """Another member's profile: for signed-in members only; deleted accounts are gone."""
     from .models import User
 
-    member = get_object_or_404(User.objects.select_related("profile"), pk=user_id, is_active=True)
-    if getattr(member, "is_deleted", False):
-        raise Http404
+    member = get_object_or_404(User.objects.select_related("profile"), pk=user_id, is_active=True,
+                               is_deleted=False)
     return render(request, "community/profile_view.html", {"member": member,
                                                            "profile": getattr(member, "profile", None)})
 

@@ -134,16 +134,10 @@ def submit_idea(user, data: dict, idea: IdeaPage | None = None) -> IdeaPage:
         image = Image(title=data["title"][:255], file=data["image"], uploaded_by_user=user)
         image.save()
     fields = _fields_from(data, image)
-    parent = _adaptation_parent(data.get("parent")) if idea is None else None
-    if parent is not None and parent.licence == "CC-BY-SA-4.0":
-        fields["licence"] = "CC-BY-SA-4.0"  # share-alike is inherited, whatever the form said
     if idea is None:
         idea = IdeaPage(author=user, author_name=user.public_name, live=False)
         _apply_fields(idea, **fields)
-        if parent is not None:
-            # The revision it came from: later edits to the original never change this.
-            idea.parent_idea, idea.parent_revision = parent, parent.live_revision
-            idea.parent_title, idea.parent_author = parent.title, parent.display_author
+        _link_parent(idea, _adaptation_parent(data.get("parent")))
         index_page().add_child(instance=idea)
         IdeaPage.objects.filter(pk=idea.pk).update(live=False, has_unpublished_changes=True)
         idea.live = False
@@ -168,12 +162,19 @@ def preview_idea(user, data: dict) -> IdeaPage:
     (an uploaded image is shown by the preview itself, not stored)."""
     idea = IdeaPage(author=user, author_name=user.public_name, live=False)
     _apply_fields(idea, **_fields_from(data, image=None))
-    parent = _adaptation_parent(data.get("parent"))
-    if parent is not None:
-        idea.parent_idea, idea.parent_title, idea.parent_author = parent, parent.title, parent.display_author
-        if parent.licence == "CC-BY-SA-4.0":
-            idea.licence = "CC-BY-SA-4.0"
+    _link_parent(idea, _adaptation_parent(data.get("parent")))
     return idea
+
+
+def _link_parent(idea: IdeaPage, parent: IdeaPage | None) -> None:
+    """An adaptation credits its original as it is now (the revision it came from:
+    later edits to the original never change this) and inherits share-alike."""
+    if parent is None:
+        return
+    idea.parent_idea, idea.parent_revision = parent, parent.live_revision
+    idea.parent_title, idea.parent_author = parent.title, parent.display_author
+    if parent.licence == "CC-BY-SA-4.0":
+        idea.licence = "CC-BY-SA-4.0"  # share-alike is inherited, whatever the form said
 
 
 def _fields_from(data: dict, image) -> dict:
@@ -200,14 +201,19 @@ def steps_text(idea: IdeaPage) -> str:
     return "\n\n".join(f"{b.value['title']}\n{b.value['text']}" for b in idea.body if b.block_type == "step")
 
 
+def form_initial(idea: IdeaPage) -> dict:
+    """The submission form filled from an idea (the inverse of `_fields_from`)."""
+    return dict(title=idea.title, summary=idea.summary, subject=idea.subject, grade_bands=idea.grade_bands,
+                language=idea.language, licence=idea.licence,
+                tags=", ".join(t.tag.name for t in idea.tagged_items.all()),
+                time_minutes=idea.time_minutes, digital_tools=idea.digital_tools, steps=steps_text(idea),
+                materials="\n".join(str(m) for b in idea.body if b.block_type == "materials" for m in b.value))
+
+
 def adaptation_initial(parent: IdeaPage) -> dict:
-    """The submission form prefilled from a published idea ("Tilpass denne idéen")."""
-    return dict(parent=parent.pk, title=f"Tilpasning: {parent.title}"[:200], summary=parent.summary,
-                subject=parent.subject, grade_bands=parent.grade_bands, language=parent.language,
-                licence=parent.licence, tags=", ".join(t.tag.name for t in parent.tagged_items.all()),
-                time_minutes=parent.time_minutes, digital_tools=parent.digital_tools,
-                steps=steps_text(parent),
-                materials="\n".join(str(m) for b in parent.body if b.block_type == "materials" for m in b.value))
+    """The submission form prefilled from a published idea ("Tilpass denne idéen");
+    the school is the adapter's own, not the original's."""
+    return {**form_initial(parent), "parent": parent.pk, "title": f"Tilpasning: {parent.title}"[:200]}
 
 
 def idea_status(idea: IdeaPage) -> dict:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .forms import IdeaForm, TriedForm
-from .models import IdeaPage, IdeaPageTag
+from .models import Collection, IdeaPage, IdeaPageTag
 
 
 def _tag_suggestions():
@@ -52,11 +52,7 @@ def submit(request, idea_id=None):
                 raise Http404
             initial.update(services.adaptation_initial(parent))
         if idea is not None:
-            initial.update(title=idea.title, summary=idea.summary, subject=idea.subject,
-                           grade_bands=idea.grade_bands, language=idea.language, licence=idea.licence,
-                           tags=", ".join(t.name for t in idea.tags.all()), school=idea.school,
-                           time_minutes=idea.time_minutes, digital_tools=idea.digital_tools,
-                           steps=services.steps_text(idea))
+            initial.update(services.form_initial(idea), school=idea.school)
         form = IdeaForm(initial=initial)
         status = 200
     context = {"form": form, "idea": idea, "suggestions": _tag_suggestions()}
@@ -98,8 +94,6 @@ def tried(request, idea_id):
 
 @login_required
 def collections(request):
-    from .models import Collection
-
     mine = Collection.objects.filter(owner=request.user).prefetch_related("ideas")
     return render(request, "ideabank/collections.html", {"collections": mine})
 
@@ -121,8 +115,6 @@ def collection_save(request, idea_id: int):
 @login_required
 @require_POST
 def collection_share(request, collection_id: int):
-    from .models import Collection
-
     collection = get_object_or_404(Collection, pk=collection_id, owner=request.user)
     services.set_collection_shared(request.user, collection, request.POST.get("shared") == "1")
     return redirect("ideabank:collections")
@@ -130,8 +122,6 @@ def collection_share(request, collection_id: int):
 
 def collection_shared(request, token: str):
     """The read-only view of a shared collection; only published ideas are listed."""
-    from .models import Collection
-
     if len(token) < 20:
         raise Http404
     collection = get_object_or_404(Collection.objects.select_related("owner"), share_token=token)

@@ -140,11 +140,18 @@ def _block_text(block) -> str:
     return " ".join(parts)
 
 
-def _actions(entries, index: str):
+def bodies_for(objects) -> dict[tuple[str, int], dict]:
+    """Document bodies for a mix of `(doc_type, object_id)`, each type fetched in one
+    batch; objects that must not be searchable are missing from the answer."""
     bodies: dict[tuple[str, int], dict] = {}
-    for doc_type in {e.doc_type for e in entries if e.action == "index"}:
-        wanted = [e.object_id for e in entries if e.doc_type == doc_type and e.action == "index"]
+    for doc_type in {t for t, _pk in objects}:
+        wanted = [pk for t, pk in objects if t == doc_type]
         bodies.update({(doc_type, pk): body for pk, body in documents_for(doc_type, wanted).items()})
+    return bodies
+
+
+def _actions(entries, index: str):
+    bodies = bodies_for([(e.doc_type, e.object_id) for e in entries if e.action == "index"])
     for entry in entries:
         doc_id = f"{entry.doc_type}-{entry.object_id}"
         body = bodies.get((entry.doc_type, entry.object_id)) if entry.action == "index" else None

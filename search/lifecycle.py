@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from elasticsearch import helpers
 
@@ -42,38 +41,21 @@ def reindex(client, progress=None) -> dict:
     versions = dict(((d, o), v) for d, o, v in DocumentVersion.objects.values_list("doc_type", "object_id", "version"))
     objects = list(indexing.all_objects())
 
-    def chunks():
-        done = 0
+    def actions():
         for start in range(0, len(objects), 500):
             chunk = objects[start:start + 500]
-            bodies = {}
-            for doc_type in {t for t, _pk in chunk}:
-                bodies.update({(doc_type, pk): body for pk, body in
-                               indexing.documents_for(doc_type, [p for t, p in chunk if t == doc_type]).items()})
-            actions = []
+            bodies = indexing.bodies_for(chunk)
             for doc_type, pk in chunk:
                 body = bodies.get((doc_type, pk))
                 if body is not None:
-                    actions.append({"_op_type": "index", "_index": new, "_id": f"{doc_type}-{pk}", "_source": body,
-                                    "version": versions.get((doc_type, pk), 0) or 1, "version_type": "external_gte"})
-            done += len(chunk)
+                    yield {"_op_type": "index", "_index": new, "_id": f"{doc_type}-{pk}", "_source": body,
+                           "version": versions.get((doc_type, pk), 0) or 1, "version_type": "external_gte"}
             if progress:
-                progress(done, len(objects))
-            yield actions
+                progress(start + len(chunk), len(objects))
 
-    # No refreshes while the new index fills (nobody searches it yet), and the next
-    # chunk is built from the database while the previous one is being indexed; the
-    # database stays on this thread, only the HTTP requests run beside it.
+    # No refreshes while the new index fills: nobody searches it until the alias swap.
     client.indices.put_settings(index=new, settings={"index": {"refresh_interval": "-1"}})
-    bulk_client = client.options(request_timeout=60)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        in_flight: list = []
-        for actions in chunks():
-            in_flight.append(pool.submit(helpers.bulk, bulk_client, actions, chunk_size=500, raise_on_error=False))
-            if len(in_flight) >= 2:
-                in_flight.pop(0).result()
-        for future in in_flight:
-            future.result()
+    helpers.bulk(client.options(request_timeout=60), actions(), chunk_size=500, raise_on_error=False)
     client.indices.put_settings(index=new, settings={"index": {"refresh_interval": None}})
     # Catch up: every outbox entry written since the mark goes to the new index too.
     for entry_batch in _batches(OutboxEntry.objects.filter(id__gt=mark).order_by("id")):

@@ -100,11 +100,14 @@ class Hub:
             if self.down:
                 continue
             try:
-                for group in list(self.local):
-                    await self.layer.group_add(group, self.channel)
-                    self.joined.add(group)
+                await self._join_all()
             except Exception:  # noqa: BLE001 - the receive loop notices an outage
                 log.warning("channel layer unavailable while re-joining groups")
+
+    async def _join_all(self) -> None:
+        for group in list(self.local):
+            await self.layer.group_add(group, self.channel)
+            self.joined.add(group)
 
     def _tell_all(self, message: dict[str, Any]) -> None:
         seen: set[int] = set()
@@ -115,8 +118,6 @@ class Hub:
                     subscriber.deliver(message)
 
     async def _run(self) -> None:
-        from staffroom.realtime import layer_receive
-
         while True:
             try:
                 message = await layer_receive(self.layer, self.channel)
@@ -138,14 +139,36 @@ class Hub:
             async with self._lock:
                 self.joined.clear()
                 try:
-                    for group in list(self.local):
-                        await self.layer.group_add(group, self.channel)
-                        self.joined.add(group)
+                    await self._join_all()
                 except Exception:  # noqa: BLE001
                     continue
                 self.down = False
             self._tell_all({"type": "stream.layer_up"})
             return
+
+
+async def layer_receive(layer, channel: str) -> dict:
+    """`layer.receive(channel)` that really ends when cancelled.
+
+    channels-redis 4.3 on redis-py 8 sometimes loses a cancellation inside its
+    blocking pop and polls on forever: the consumer (and the event loop's shutdown)
+    then waits on it for ever. The pop runs as its own task, which is cancelled
+    again until it has ended; a message it took meanwhile is dropped, as the layer
+    allows: the hub stops because no socket is left to want it."""
+    receiving = asyncio.ensure_future(layer.receive(channel))
+    try:
+        return await asyncio.shield(receiving)
+    except asyncio.CancelledError:
+        for _attempt in range(50):
+            if receiving.done():
+                break
+            receiving.cancel()
+            await asyncio.wait({receiving}, timeout=0.1)
+        else:
+            log.warning("channel layer receive on %s ignored cancellation", channel)
+        if receiving.done() and not receiving.cancelled():
+            receiving.exception()  # retrieved, so asyncio does not log it
+        raise
 
 
 def hub_for(layer) -> Hub:

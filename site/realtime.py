@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 import unicodedata
+import uuid
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -23,7 +24,7 @@ from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.db import transaction
 
-from .fanout import group_send
+from .fanout import group_send, hub_for
 
 log = logging.getLogger("staffroom.realtime")
 
@@ -128,30 +129,6 @@ class _Broadcaster:
 _broadcaster = _Broadcaster()
 
 
-async def layer_receive(layer, channel: str) -> dict:
-    """`layer.receive(channel)` that really ends when cancelled.
-
-    channels-redis 4.3 on redis-py 8 sometimes loses a cancellation inside its
-    blocking pop and polls on forever: the consumer (and the event loop's shutdown)
-    then waits on it for ever. The pop runs as its own task, which is cancelled
-    again until it has ended; a message it took meanwhile is dropped, as the layer
-    allows, and the closing socket does not need it."""
-    receiving = asyncio.ensure_future(layer.receive(channel))
-    try:
-        return await asyncio.shield(receiving)
-    except asyncio.CancelledError:
-        for _attempt in range(50):
-            if receiving.done():
-                break
-            receiving.cancel()
-            await asyncio.wait({receiving}, timeout=0.1)
-        else:
-            log.warning("channel layer receive on %s ignored cancellation", channel)
-        if receiving.done() and not receiving.cancelled():
-            receiving.exception()  # retrieved, so asyncio does not log it
-        raise
-
-
 def session_group(session_key: str | None) -> str:
     import hashlib
 
@@ -230,10 +207,6 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def __call__(self, scope, receive, send):
         # As AsyncConsumer.__call__, but layer events arrive through this process's
         # hub (staffroom/fanout.py) instead of a layer channel per socket.
-        import uuid
-
-        from .fanout import hub_for
-
         self.scope = scope
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         # An identity for presence and "skip the sender"; nothing is sent to it.
