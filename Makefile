@@ -11,7 +11,7 @@ else
   PY := $(VENV)/bin/python
 endif
 
-.PHONY: help install run test test-quick lint check worker clean
+.PHONY: help install run test test-quick lint check worker messages clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,11 @@ lint: ## ruff check and format check
 check: ## Django system checks and missing migrations
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+messages: ## Collect the interface strings into locale/ and compile the catalogues
+	$(PY) manage.py makemessages -d django -l nn -l en --no-location --ignore=.venv --ignore=tests --ignore=var --ignore=bench
+	$(PY) manage.py makemessages -d djangojs -l nn -l en --no-location --ignore=.venv --ignore=tests --ignore=var --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv
 
 worker: ## The search indexing worker
 	$(PY) manage.py search_worker

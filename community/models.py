@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-GRADE_BANDS = [("1-4", "1.–4. trinn"), ("5-7", "5.–7. trinn"), ("8-10", "8.–10. trinn"), ("vgs", "Videregående")]
+GRADE_BANDS = [("1-4", _("1.–4. trinn")), ("5-7", _("5.–7. trinn")), ("8-10", _("8.–10. trinn")), ("vgs", _("Videregående"))]
 DELETED_MEMBER_NAME = "slettet medlem"
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import permissions, services
@@ -31,7 +32,7 @@ def group_create(request):
             "join_form": JoinCodeForm(), "create_form": form}, status=400)
     group = services.create_group(request.user, **{k: form.cleaned_data[k] for k in
                                                    ("name", "description", "kind", "school", "is_open")})
-    messages.success(request, "Gruppa er opprettet. Du er veileder.")
+    messages.success(request, _("Gruppa er opprettet. Du er veileder."))
     return redirect(group.get_absolute_url())
 
 
@@ -63,9 +64,9 @@ def group_join(request):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("community:group_list")
-        messages.success(request, f"Velkommen til {membership.group.name}!")
+        messages.success(request, _("Velkommen til %(group)s!") % {"group": membership.group.name})
         return redirect(membership.group.get_absolute_url())
-    messages.error(request, "Skriv inn invitasjonskoden.")
+    messages.error(request, _("Skriv inn invitasjonskoden."))
     return redirect("community:group_list")
 
 
@@ -75,7 +76,7 @@ def group_request(request, group_id: int):
     group = get_object_or_404(StudyGroup, pk=group_id)
     try:
         services.request_to_join(request.user, group, request.POST.get("message", ""))
-        messages.success(request, "Forespørselen er sendt til veilederen.")
+        messages.success(request, _("Forespørselen er sendt til veilederen."))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return redirect(group.get_absolute_url())
@@ -97,7 +98,7 @@ def group_decide(request, group_id: int, request_id: int):
 def group_invite(request, group_id: int):
     group = get_object_or_404(StudyGroup, pk=group_id)
     invite = services.create_invite(request.user, group)
-    messages.success(request, f"Invitasjonskode: {invite.code}")
+    messages.success(request, _("Invitasjonskode: %(code)s") % {"code": invite.code})
     return redirect(group.get_absolute_url())
 
 
@@ -106,7 +107,7 @@ def group_invite(request, group_id: int):
 def group_leave(request, group_id: int):
     group = get_object_or_404(StudyGroup, pk=group_id)
     services.remove_member(request.user, group, request.user)
-    messages.success(request, f"Du har forlatt {group.name}.")
+    messages.success(request, _("Du har forlatt %(group)s.") % {"group": group.name})
     return redirect("community:group_list")
 
 
@@ -116,7 +117,7 @@ def group_remove(request, group_id: int, user_id: int):
     group = get_object_or_404(StudyGroup, pk=group_id)
     member = get_object_or_404(Membership, group=group, user_id=user_id)
     services.remove_member(request.user, group, member.user)
-    messages.success(request, f"{member.user.public_name} er fjernet fra gruppa.")
+    messages.success(request, _("%(name)s er fjernet fra gruppa.") % {"name": member.user.public_name})
     return redirect(group.get_absolute_url())
 
 
@@ -130,9 +131,9 @@ def group_meeting(request, group_id: int):
         services.update_meeting(request.user, group, next_meeting_at=form.cleaned_data["next_meeting_at"],
                                 meeting_url=form.cleaned_data["meeting_url"], agenda=form.cleaned_data["agenda"],
                                 agenda_module=group.agenda_module)
-        messages.success(request, "Møtet er lagret.")
+        messages.success(request, _("Møtet er lagret."))
     else:
-        messages.error(request, "Sjekk feltene for møtet.")
+        messages.error(request, _("Sjekk feltene for møtet."))
     return redirect(group.get_absolute_url())
 
 
@@ -145,7 +146,7 @@ def profile_me(request):
         form = ProfileForm(request.POST, request.FILES, instance=profile)
         if form.is_valid():
             services.update_profile(request.user, form)
-            messages.success(request, "Profilen er lagret.")
+            messages.success(request, _("Profilen er lagret."))
             return redirect("community:profile_me")
     else:
         form = ProfileForm(instance=profile, initial={"display_name": request.user.display_name})
@@ -194,9 +195,9 @@ def profile_delete(request):
 
             services.delete_account(request.user)
             logout(request)
-            messages.success(request, "Kontoen din er slettet. Takk for at du delte med oss.")
+            messages.success(request, _("Kontoen din er slettet. Takk for at du delte med oss."))
             return redirect("/")
-        error = "Skriv SLETT i feltet for å bekrefte at kontoen skal slettes."
+        error = _("Skriv SLETT i feltet for å bekrefte at kontoen skal slettes.")
     return render(request, "community/profile_delete.html", {"error": error}, status=400 if error else 200)
 
 

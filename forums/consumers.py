@@ -6,6 +6,7 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from staffroom.fanout import group_send
 from staffroom.realtime import (
@@ -113,7 +114,7 @@ class ThreadConsumer(StreamConsumer):
         if frame["type"] == "ping":
             await self.send_json({"type": "pong", "seq": self.last_seq})
             return
-        raise FrameError("unknown_type", "Ukjent meldingstype. Innlegg skrives i skjemaet på siden.")
+        raise FrameError("unknown_type", _("Ukjent meldingstype. Innlegg skrives i skjemaet på siden."))
 
 
 class CategoryConsumer(StreamConsumer):

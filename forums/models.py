@@ -62,9 +62,9 @@ class Thread(models.Model):
 
 
 class FeedbackKind(models.TextChoices):
-    NOTICED = "noticed", "Jeg la merke til …"
-    WONDER = "wonder", "Jeg lurer på …"
-    WILL_TRY = "will_try", "Jeg vil prøve …"
+    NOTICED = "noticed", _("Jeg la merke til …")
+    WONDER = "wonder", _("Jeg lurer på …")
+    WILL_TRY = "will_try", _("Jeg vil prøve …")
 
 
 class Post(models.Model):

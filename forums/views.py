@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from community import permissions as roles
@@ -78,7 +79,7 @@ def thread(request, thread_id):
                 post = services.reply(request.user, thread, form.cleaned_data["body"],
                                       form.cleaned_data["feedback_kind"], form.cleaned_data.get("quote"))
                 if post.is_held:
-                    messages.info(request, "Innlegget ditt venter på godkjenning fra en moderator.")
+                    messages.info(request, _("Innlegget ditt venter på godkjenning fra en moderator."))
                 return redirect(f"{thread.get_absolute_url()}#post-{post.pk}")
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, _errors(exc))
@@ -123,7 +124,7 @@ def _post_for(request, post_id) -> Post:
 def delete_post(request, post_id):
     post = _post_for(request, post_id)
     services.delete_post(request.user, post)
-    messages.success(request, "Innlegget er slettet.")
+    messages.success(request, _("Innlegget er slettet."))
     return redirect(post.thread.get_absolute_url())
 
 
@@ -145,11 +146,11 @@ def flag_post(request, post_id):
     if form.is_valid():
         try:
             services.flag_post(request.user, post, form.cleaned_data["reason"])
-            messages.success(request, "Takk! En moderator ser på innlegget.")
+            messages.success(request, _("Takk! En moderator ser på innlegget."))
         except ValidationError as exc:
             messages.error(request, _errors(exc))
     else:
-        messages.error(request, "Skriv hvorfor du melder innlegget.")
+        messages.error(request, _("Skriv hvorfor du melder innlegget."))
     return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
 
 
@@ -238,11 +239,11 @@ def ban(request, user_id):
     target = get_object_or_404(User, pk=user_id)
     form = BanForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Oppgi antall dager (1–365) og en begrunnelse.")
+        messages.error(request, _("Oppgi antall dager (1–365) og en begrunnelse."))
     else:
         try:
             services.ban_user(request.user, target, form.cleaned_data["days"], form.cleaned_data["reason"])
-            messages.success(request, f"{target.public_name} kan ikke skrive i forumet på {form.cleaned_data['days']} dager.")
+            messages.success(request, _("%(name)s kan ikke skrive i forumet på %(days)d dager.") % {"name": target.public_name, "days": form.cleaned_data["days"]})
         except ValidationError as exc:
             messages.error(request, _errors(exc))
     return redirect("forums:moderation")
@@ -251,7 +252,7 @@ def ban(request, user_id):
 @require_GET
 def mention_autocomplete(request):
     if not request.user.is_authenticated:
-        return JsonResponse({"error": "Du må logge inn først."}, status=401)
+        return JsonResponse({"error": _("Du må logge inn først.")}, status=401)
     q = request.GET.get("q", "").strip()[:50]
     if len(q) < 2:
         return JsonResponse({"results": []})

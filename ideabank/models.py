@@ -22,7 +22,7 @@ from wagtail.snippets.models import register_snippet
 from community.models import GRADE_BANDS
 from staffroom.models import SUBJECTS
 
-LANGUAGES = [("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English")]
+LANGUAGES = [("nb", _("Bokmål")), ("nn", _("Nynorsk")), ("en", _("English"))]
 LICENCES = [("CC-BY-4.0", "CC BY 4.0"), ("CC-BY-SA-4.0", "CC BY-SA 4.0")]
 
 
@@ -153,11 +153,11 @@ class IdeaPage(Page):
     def display_author(self) -> str:
         if self.author_id and self.author:
             return self.author.public_name
-        return self.author_name or "Ukjent"
+        return self.author_name or str(_("Ukjent"))
 
     def grade_band_labels(self) -> list[str]:
         labels = dict(GRADE_BANDS)
-        return [labels.get(g, g) for g in self.grade_bands]
+        return [str(labels.get(g, g)) for g in self.grade_bands]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

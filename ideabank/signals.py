@@ -2,6 +2,7 @@
 
 from django.core.mail import send_mail
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 from wagtail.signals import page_published, workflow_rejected
 
 
@@ -12,7 +13,7 @@ def _tell_author(idea, text: str) -> None:
         return
     notify(idea.author, "idea.moderation", text, "/idebank/mine/")
     if idea.author.email:
-        send_mail("Staffroom: " + text, text + "\n\nSe «Mine idéer» på Staffroom.", None, [idea.author.email],
+        send_mail("Staffroom: " + text, text + "\n\n" + _("Se «Mine idéer» på Staffroom."), None, [idea.author.email],
                   fail_silently=True)
 
 
@@ -21,7 +22,7 @@ def idea_published(sender, instance, **kwargs):
     from .models import IdeaPage
 
     if isinstance(instance, IdeaPage) and instance.author_id:
-        _tell_author(instance, f"Idéen din «{instance.title}» er publisert.")
+        _tell_author(instance, _("Idéen din «%(title)s» er publisert.") % {"title": instance.title})
 
 
 @receiver(workflow_rejected)

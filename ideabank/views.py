@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -35,7 +36,7 @@ def submit(request, idea_id=None):
                     preview = services.preview_idea(request.user, form.cleaned_data)
                 else:
                     saved = services.submit_idea(request.user, form.cleaned_data, idea)
-                    messages.success(request, f"Takk! «{saved.title}» er sendt til redaksjonen.")
+                    messages.success(request, _("Takk! «%(title)s» er sendt til redaksjonen.") % {"title": saved.title})
                     return redirect("ideabank:mine")
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
@@ -86,7 +87,7 @@ def tried(request, idea_id):
     form = TriedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.report_tried(request.user, idea, **form.cleaned_data)
-        messages.success(request, "Takk for at du delte hvordan det gikk!")
+        messages.success(request, _("Takk for at du delte hvordan det gikk!"))
         return redirect(idea.url)
     return render(request, "ideabank/tried.html", {"idea": idea, "form": form},
                   status=400 if request.method == "POST" else 200)
@@ -106,7 +107,7 @@ def collection_save(request, idea_id: int):
     try:
         collection = services.save_to_collection(request.user, idea, collection_id=int(raw) if raw.isdigit() else None,
                                                  new_name=request.POST.get("name", ""))
-        messages.success(request, f"«{idea.title}» er lagret i «{collection.name}».")
+        messages.success(request, _("«%(title)s» er lagret i «%(collection)s».") % {"title": idea.title, "collection": collection.name})
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(idea.url)

@@ -7,6 +7,7 @@ import time
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.utils.translation import gettext as _
 
 from staffroom.realtime import (
     CLOSE_FORBIDDEN,
@@ -116,11 +117,11 @@ class RoomConsumer(StreamConsumer):
     async def recheck(self) -> bool:
         ok_member = await db_parallel(services.is_room_member)(self.user_id, self.group_id)
         if not ok_member:
-            await self.send_json({"type": "closed", "reason": "Du er ikke lenger medlem av gruppa."})
+            await self.send_json({"type": "closed", "reason": _("Du er ikke lenger medlem av gruppa.")})
             await self.close(code=CLOSE_FORBIDDEN)
             return False
         if not await db_parallel(_session_alive)(self.session, self.user_id):
-            await self.send_json({"type": "closed", "reason": "Du er logget ut."})
+            await self.send_json({"type": "closed", "reason": _("Du er logget ut.")})
             await self.close(code=CLOSE_SESSION_ENDED)
             return False
         return True
@@ -129,7 +130,7 @@ class RoomConsumer(StreamConsumer):
         if self.user_id in message.get("audience", ()):
             return True
         # Not in the audience of a room event: no longer a member.
-        await self.send_json({"type": "closed", "reason": "Du er ikke lenger medlem av gruppa."})
+        await self.send_json({"type": "closed", "reason": _("Du er ikke lenger medlem av gruppa.")})
         await self.close(code=CLOSE_FORBIDDEN)
         return False
 
@@ -154,13 +155,13 @@ class RoomConsumer(StreamConsumer):
             import logging
 
             logging.getLogger("staffroom.live").exception("room frame failed")
-            await self.send_error("unavailable", "Meldingen ble ikke lagret. Prøv igjen.",
+            await self.send_error("unavailable", _("Meldingen ble ikke lagret. Prøv igjen."),
                                   client_id=frame.get("client_id") if isinstance(frame.get("client_id"), str) else None)
 
     async def on_send(self, user, frame):
         client_id = frame.get("client_id")
         if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64 or not client_id.isprintable():
-            raise FrameError("invalid_client_id", "Meldingen mangler en gyldig «client_id».")
+            raise FrameError("invalid_client_id", _("Meldingen mangler en gyldig «client_id»."))
         body = clean_text(frame.get("body"), field="body", max_length=settings.STAFFROOM_CHAT_MAX_LENGTH)
         reply_to = _optional_id(frame, "reply_to")
         result = await writer.batcher().submit(services.SendItem(user, self.group_id, client_id, body, reply_to))
@@ -201,7 +202,7 @@ class RoomConsumer(StreamConsumer):
     async def on_presence(self, user, frame):
         state = frame.get("state")
         if state not in ("online", "idle"):
-            raise FrameError("invalid_field", "«state» må være «online» eller «idle».")
+            raise FrameError("invalid_field", _("«state» må være «online» eller «idle»."))
         await self._announce_presence(await presence.set_state(self.group_id, user.pk, self.channel_name, state))
 
     async def on_quiz_start(self, user, frame):
@@ -209,7 +210,7 @@ class RoomConsumer(StreamConsumer):
         title = clean_text(frame.get("title", "Quiz"), field="title", max_length=200)
         seconds = frame.get("seconds", 30)
         if not isinstance(seconds, int) or isinstance(seconds, bool):
-            raise FrameError("invalid_field", "«seconds» må være et heltall.")
+            raise FrameError("invalid_field", _("«seconds» må være et heltall."))
         await db_parallel(services.start_quiz)(user, self.group_id, title, questions, seconds)
 
     async def on_quiz_answer(self, user, frame):
@@ -242,7 +243,7 @@ class RoomConsumer(StreamConsumer):
 def _required_id(frame: dict, name: str, allow_zero: bool = False) -> int:
     value = frame.get(name)
     if not isinstance(value, int) or isinstance(value, bool) or value < (0 if allow_zero else 1) or value > 2**62:
-        raise FrameError("invalid_field", f"Feltet «{name}» må være et positivt heltall.")
+        raise FrameError("invalid_field", _("Feltet «%(field)s» må være et positivt heltall.") % {"field": name})
     return value
 
 

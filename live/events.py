@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any, TypedDict
 
+from django.utils.translation import gettext_noop
+
 from staffroom.fanout import group_send
 from staffroom.realtime import CLOSE_FORBIDDEN, send_event_on_commit
 
@@ -72,7 +74,8 @@ def member_removed(group_id: int, user_id: int) -> None:
     send_event_on_commit(
         room_group(group_id),
         {"type": "stream.close", "user_id": user_id, "code": CLOSE_FORBIDDEN,
-         "reason": "Du er ikke lenger medlem av gruppa."},
+         # The message id travels; each socket translates it into its member's language.
+         "reason": gettext_noop("Du er ikke lenger medlem av gruppa.")},
     )
 
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from community import permissions
@@ -47,17 +48,17 @@ def room_send(request, group_id: int):
 def history_api(request, group_id: int):
     """GET /api/rooms/<id>/messages?after=<seq>: history for members, paged."""
     if not request.user.is_authenticated:
-        return JsonResponse({"error": "Du må logge inn først."}, status=401)
+        return JsonResponse({"error": _("Du må logge inn først.")}, status=401)
     group = StudyGroup.objects.filter(pk=group_id).first()
     if group is None:
-        return JsonResponse({"error": "Gruppa finnes ikke."}, status=404)
+        return JsonResponse({"error": _("Gruppa finnes ikke.")}, status=404)
     if not permissions.is_member(request.user, group):
-        return JsonResponse({"error": "Bare medlemmer av gruppa kan lese meldingene."}, status=403)
+        return JsonResponse({"error": _("Bare medlemmer av gruppa kan lese meldingene.")}, status=403)
     try:
         after = int(request.GET.get("after", "0"))
         limit = int(request.GET.get("limit", "100"))
     except ValueError:
-        return JsonResponse({"error": "«after» og «limit» må være heltall."}, status=400)
+        return JsonResponse({"error": _("«after» og «limit» må være heltall.")}, status=400)
     if after < 0 or not 1 <= limit <= 500:
-        return JsonResponse({"error": "«after» må være 0 eller mer og «limit» mellom 1 og 500."}, status=400)
+        return JsonResponse({"error": _("«after» må være 0 eller mer og «limit» mellom 1 og 500.")}, status=400)
     return JsonResponse(services.history(group, after, limit))

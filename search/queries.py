@@ -8,12 +8,18 @@ import math
 
 from django.conf import settings
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy
 
 log = logging.getLogger("staffroom.search")
 PAGE_SIZE = 10
 FILTERS = {"type": "type", "subject": "subject", "grade": "grade_bands", "tag": "tags", "language": "language",
            "aim": "competence_aims"}
-TYPE_LABELS = {"idea": "Idé", "course": "Kurs", "module": "Modul", "thread": "Forumtråd"}
+TYPE_LABELS = {
+    "idea": gettext_lazy("Idé"),
+    "course": gettext_lazy("Kurs"),
+    "module": gettext_lazy("Modul"),
+    "thread": gettext_lazy("Forumtråd"),
+}
 
 
 def visible_groups(user) -> list[int]:

@@ -36,8 +36,29 @@ class LogOriginRefusals:
         return await self.validator(scope, receive, send)
 
 
+class SocketLanguage:
+    """Error events and notices on a socket speak the language the member chose for pages.
+
+    The choice is the language cookie (set by /i18n/setlang/); the override lasts the
+    socket's life, and database threads inherit it with the task's context.
+    """
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        with translation.override(language):
+            return await self.inner(scope, receive, send)
+
+
 def websocket_app():
-    return LogOriginRefusals(AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(live_ws + forum_ws))))
+    return LogOriginRefusals(AllowedHostsOriginValidator(
+        AuthMiddlewareStack(SocketLanguage(URLRouter(live_ws + forum_ws)))))
 
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_app()})

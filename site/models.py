@@ -8,12 +8,12 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 SUBJECTS = [
-    ("matematikk", "Matematikk"),
-    ("norsk", "Norsk"),
-    ("naturfag", "Naturfag"),
-    ("engelsk", "Engelsk"),
-    ("samfunnsfag", "Samfunnsfag"),
-    ("tverrfaglig", "Tverrfaglig"),
+    ("matematikk", _("Matematikk")),
+    ("norsk", _("Norsk")),
+    ("naturfag", _("Naturfag")),
+    ("engelsk", _("Engelsk")),
+    ("samfunnsfag", _("Samfunnsfag")),
+    ("tverrfaglig", _("Tverrfaglig")),
 ]
 
 

@@ -23,6 +23,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .fanout import group_send, hub_for
 
@@ -151,17 +152,17 @@ class FrameError(ValueError):
 
 def parse_frame(text_data: str | None, bytes_data: bytes | None, max_chars: int) -> dict[str, Any]:
     if bytes_data is not None and text_data is None:
-        raise FrameError("binary_frame", "Binære meldinger støttes ikke; send JSON som tekst.")
+        raise FrameError("binary_frame", _("Binære meldinger støttes ikke; send JSON som tekst."))
     if not text_data or not text_data.strip():
         raise FrameError("empty_frame", "Tom melding.")
     if len(text_data) > max_chars:
-        raise FrameError("frame_too_large", "Meldingen er for stor.")
+        raise FrameError("frame_too_large", _("Meldingen er for stor."))
     try:
         data = json.loads(text_data)
     except (ValueError, RecursionError):
-        raise FrameError("invalid_json", "Meldingen er ikke gyldig JSON.") from None
+        raise FrameError("invalid_json", _("Meldingen er ikke gyldig JSON.")) from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        raise FrameError("invalid_shape", "Meldingen må være et JSON-objekt med feltet «type».")
+        raise FrameError("invalid_shape", _("Meldingen må være et JSON-objekt med feltet «type»."))
     return data
 
 
@@ -170,18 +171,18 @@ def clean_text(value: Any, *, field: str, max_length: int, required: bool = True
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise FrameError("invalid_field", f"Feltet «{field}» må være tekst.")
+        raise FrameError("invalid_field", _("Feltet «%(field)s» må være tekst.") % {"field": field})
     if "\x00" in value:
-        raise FrameError("invalid_text", "Teksten inneholder et ugyldig tegn.")
+        raise FrameError("invalid_text", _("Teksten inneholder et ugyldig tegn."))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise FrameError("invalid_text", "Teksten inneholder et ugyldig tegn.") from None
+        raise FrameError("invalid_text", _("Teksten inneholder et ugyldig tegn.")) from None
     value = unicodedata.normalize("NFC", value).strip()
     if required and not value:
-        raise FrameError("empty_body", "Meldingen kan ikke være tom.")
+        raise FrameError("empty_body", _("Meldingen kan ikke være tom."))
     if len(value) > max_length:
-        raise FrameError("too_long", f"Meldingen er for lang (høyst {max_length} tegn).")
+        raise FrameError("too_long", _("Meldingen er for lang (høyst %(n)d tegn).") % {"n": max_length})
     return value
 
 
@@ -330,7 +331,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=message["text"])
 
     async def stream_too_slow(self, message) -> None:
-        await self.send_json({"type": "closed", "reason": "Forbindelsen hang for langt etter."})
+        await self.send_json({"type": "closed", "reason": _("Forbindelsen hang for langt etter.")})
         await self.close(code=CLOSE_TOO_SLOW)
 
     async def stream_ephemeral(self, message) -> None:
@@ -374,7 +375,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         """The server ends this socket (removed from the group, signed out)."""
         if message.get("user_id") not in (None, self.scope["user"].pk):
             return
-        await self.send_json({"type": "closed", "reason": message.get("reason", "")})
+        reason = message.get("reason", "")
+        await self.send_json({"type": "closed", "reason": _(reason) if reason else ""})
         await self.close(code=message.get("code", CLOSE_FORBIDDEN))
 
     # --- to implement -----------------------------------------------------------

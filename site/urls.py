@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.views.decorators.cache import cache_page
+from django.views.i18n import JavaScriptCatalog, set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -21,6 +22,12 @@ urlpatterns = [
     path("accounts/oidc/<str:provider_id>/login/callback/", community_views.oidc_callback),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    # The scripts' strings in the visitor's language; the cache key carries the language.
+    path(
+        "i18n/js/",
+        cache_page(3600)(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
+    ),
     path("api/csrf/", views.csrf_token_view, name="csrf"),
     path("api/quiz/<int:question_id>/check/", views.check_answer, name="quiz_check"),
     path("api/quiz/<int:quiz_id>/submit/", views.submit_quiz, name="quiz_submit"),

@@ -5,6 +5,7 @@ from datetime import UTC
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import grading, progress
@@ -37,13 +38,13 @@ def csrf_token_view(request):
 
 def _json_body(request) -> dict:
     if len(request.body) > MAX_BODY:
-        raise grading.AnswerError("Svaret er for stort.")
+        raise grading.AnswerError(_("Svaret er for stort."))
     try:
         data = json.loads(request.body or b"{}")
     except ValueError:
-        raise grading.AnswerError("Forespørselen er ikke gyldig JSON.") from None
+        raise grading.AnswerError(_("Forespørselen er ikke gyldig JSON.")) from None
     if not isinstance(data, dict):
-        raise grading.AnswerError("Forespørselen har feil form.")
+        raise grading.AnswerError(_("Forespørselen har feil form."))
     return data
 
 
@@ -64,7 +65,7 @@ def check_answer(request, question_id: int):
     but the session's progress marker."""
     question = _published_question(question_id)
     if question is None:
-        return _bad("Spørsmålet finnes ikke.", 404)
+        return _bad(_("Spørsmålet finnes ikke."), 404)
     try:
         data = _json_body(request)
         result = grading.grade(question, data.get("answer"))
@@ -81,11 +82,11 @@ def submit_quiz(request, quiz_id: int):
         data = _json_body(request)
         answers = data.get("answers")
         if not isinstance(answers, dict) or not answers:
-            raise grading.AnswerError("Svar på minst ett spørsmål.")
+            raise grading.AnswerError(_("Svar på minst ett spørsmål."))
         questions = {str(q.pk): q for q in quiz.questions.all()}
         unknown = [k for k in answers if k not in questions]
         if unknown:
-            raise grading.AnswerError("Svaret gjelder et spørsmål som ikke finnes i denne quizen.")
+            raise grading.AnswerError(_("Svaret gjelder et spørsmål som ikke finnes i denne quizen."))
         results = {}
         for key, question in questions.items():
             if key in answers:
@@ -122,9 +123,9 @@ def progress_open(request):
         return _bad(str(exc))
     module_id, parts = data.get("module"), data.get("parts", [])
     if not isinstance(module_id, int) or not isinstance(parts, list) or len(parts) > 50:
-        return _bad("Forespørselen har feil form.")
+        return _bad(_("Forespørselen har feil form."))
     module = ModulePage.objects.live().public().filter(pk=module_id).first()
     if module is None:
-        return _bad("Modulen finnes ikke.", 404)
+        return _bad(_("Modulen finnes ikke."), 404)
     progress.record_open(request, module, [p for p in parts if isinstance(p, str)])
     return JsonResponse({"ok": True, "progress": progress.module_progress(request, module)})

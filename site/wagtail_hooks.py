@@ -2,6 +2,8 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
@@ -11,9 +13,9 @@ register_snippet(Video)
 register_snippet(Quiz)
 register_snippet(LiteratureReference)
 
-CAPTION_MESSAGE = ("Siden kan ikke publiseres: videoen «%s» mangler teksting. Universell utforming "
+CAPTION_MESSAGE = (gettext_lazy("Siden kan ikke publiseres: videoen «%s» mangler teksting. Universell utforming "
                    "krever teksting av video (forskrift om universell utforming av IKT). Last opp en "
-                   "WebVTT-fil på videoen og prøv igjen.")
+                   "WebVTT-fil på videoen og prøv igjen."))
 
 
 def publish_blockers(page) -> list[str]:
@@ -41,9 +43,8 @@ def warn_about_structure(request, page):
     if isinstance(page, ModulePage):
         missing = page.missing_parts()
         if missing:
-            messages.warning(request, "Modulen mangler: " + ", ".join(missing)
-                             + ". Hver modul bør ha introvideo, veiledningsvideo, klasseromseksempel, "
-                               "studieoppgave og oppsummering.")
+            messages.warning(request, _("Modulen mangler: %(parts)s. Hver modul bør ha introvideo, veiledningsvideo, "
+                               "klasseromseksempel, studieoppgave og oppsummering.") % {"parts": ", ".join(missing)})
     if isinstance(page, CoursePage):
         warning = page.module_count_warning()
         if warning:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -31,6 +32,7 @@ def _fresh_layer_and_cache():
     cache.clear()
     yield
     channel_layers.backends.clear()
+    translation.activate(settings.LANGUAGE_CODE)  # a test client's language must not outlive its test
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Sign-in with FEIDE (OpenID Connect), end to end against a real provider on loopback
 (django-oauth-toolkit, tests/oidc_provider), through Chromium."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -58,7 +60,17 @@ def test_a_teacher_signs_in_with_feide_and_a_replayed_callback_is_refused(feide_
     expect(page.locator("html")).to_have_attribute("lang", "nn")
     expect(page.get_by_role("navigation", name="Hovudmeny")).to_be_visible()
     expect(page.get_by_text("Staffroom – eit ope personalrom")).to_be_visible()
+    expect(page.get_by_role("heading", name="Opne kurs")).to_be_visible()
     assert_accessible(page, "the home page in nynorsk")
+    # Page texts and the scripts' messages (the JavaScript catalogue) follow it too.
+    from staffroom.models import ModulePage
+
+    page.goto(ModulePage.objects.get(slug="hva-er-en-brok").url)
+    expect(page.get_by_role("heading", name="Mål for modulen")).to_be_visible()
+    question = page.locator("section.quiz fieldset").first
+    question.get_by_role("button", name="Sjekk svaret").click()
+    expect(question.locator(".quiz-feedback")).to_have_text(re.compile(r"^(Vel eit svar først\.|Skriv eit svar\.)$"))
+    assert_accessible(page, "a module in nynorsk")
     page.get_by_label("Språk").select_option("en")
     page.get_by_role("button", name="Byt språk").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -28,11 +28,14 @@ async def connect():
 
     opened = []
 
-    async def open_(user, group, after=None, origin=b"http://localhost", path=None):
+    async def open_(user, group, after=None, origin=b"http://localhost", path=None, language=None):
         headers = [(b"origin", origin)] if origin else []
+        cookies = [f"{settings.LANGUAGE_COOKIE_NAME}={language}"] if language else []
         if user is not None:
             cookie = await sync_to_async(session_cookie_for)(user)
-            headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+            cookies.append(f"{settings.SESSION_COOKIE_NAME}={cookie}")
+        if cookies:
+            headers.append((b"cookie", "; ".join(cookies).encode()))
         url = path or f"/ws/rooms/{group.pk}/" + (f"?after={after}" if after is not None else "")
         comm = WebsocketCommunicator(application, url, headers=headers)
         connected, code = await comm.connect(timeout=5)

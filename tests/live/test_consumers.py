@@ -151,10 +151,14 @@ async def test_member_removed_while_connected_is_closed_and_receives_nothing_mor
     from live import services
 
     ola, _, _ = await connect(room["ola"], room["group"])
+    english, _, _ = await connect(room["ola"], room["group"], language="en")
     await hello(ola)
+    await hello(english)
     await sync_to_async(community_services.remove_member)(room["kari"], room["group"], room["ola"])
     closed = await receive_type(ola, "closed", skip=("presence",))
     assert "ikke lenger medlem" in closed["reason"]
+    closed = await receive_type(english, "closed", skip=("presence",))
+    assert closed["reason"] == "You are no longer a member of the group."  # each socket in its language
     assert (await ola.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
     await sync_to_async(services.send_message)(room["kari"], room["group"].pk, "after", "hemmelig")
     assert await ola.receive_nothing(timeout=0.5)  # closed: nothing more at all
@@ -224,6 +228,16 @@ async def test_bad_frames_get_an_error_event_and_the_socket_stays_up(room, conne
     await kari.send_json_to({"type": "ping"})
     assert (await receive_type(kari, "pong"))["type"] == "pong"
     assert await sync_to_async(Message.objects.count)() == 0
+
+
+async def test_error_events_speak_the_language_the_member_chose(room, connect):
+    nynorsk, _, _ = await connect(room["kari"], room["group"], language="nn")
+    english, _, _ = await connect(room["ola"], room["group"], language="en")
+    for comm in (nynorsk, english):
+        await hello(comm)
+        await comm.send_json_to({"type": "message.send", "client_id": "tom", "body": "  "})
+    assert (await receive_type(nynorsk, "error"))["message"] == "Meldinga kan ikkje vere tom."
+    assert (await receive_type(english, "error"))["message"] == "The message cannot be empty."
 
 
 async def test_binary_and_oversized_frames_get_errors(room, connect, settings):

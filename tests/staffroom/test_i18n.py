@@ -20,3 +20,36 @@ def test_the_chosen_language_sets_lang_and_the_interface_and_cached_pages_stay_a
     unknown = Client()
     unknown.post("/i18n/setlang/", {"language": "xx", "next": "/"})
     assert '<html lang="nb">' in unknown.get("/").content.decode()  # an unknown language is ignored
+
+
+def chosen(language: str) -> Client:
+    client = Client()
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    return client
+
+
+def test_page_texts_form_labels_and_errors_follow_the_chosen_language(site_tree):
+    from staffroom.models import ModulePage, QuizQuestion
+
+    module_url = ModulePage.objects.get(slug="hva-er-en-brok").url
+    nynorsk, english = chosen("nn"), chosen("en")
+    ideas = nynorsk.get("/idebank/").content.decode()
+    assert "Vis idear" in ideas and "Vis idéer" not in ideas
+    ideas = english.get("/idebank/").content.decode()
+    assert "Show ideas" in ideas and "Mathematics" in ideas and "All grade bands" in ideas
+    module = english.get(module_url).content.decode()
+    assert "Check the answer" in module and "Submit the quiz" in module and "Sjekk svaret" not in module
+    assert "Hald fram" not in module and "Oppfølgingsoppgåver" in nynorsk.get(module_url).content.decode()
+    search = english.get("/search/", {"q": "brøk"}).content.decode()
+    assert "Search ideas, courses and the forum" in search
+    question = QuizQuestion.objects.filter(kind="rational").first()
+    bad = nynorsk.post(f"/api/quiz/{question.pk}/check/", '{"answer": "1//2"}', content_type="application/json")
+    assert bad.status_code == 400 and "ikkje" in bad.json()["error"]
+    assert "Sjekk svaret" in Client().get(module_url).content.decode()  # bokmål stays the default
+
+
+def test_the_scripts_get_their_strings_in_the_chosen_language(site_tree):
+    assert "Tilkopla." in chosen("nn").get("/i18n/js/").content.decode()
+    english = chosen("en").get("/i18n/js/").content.decode()
+    assert "Connected." in english and "Du fikk" in english  # msgid → English msgstr
+    assert "Tilkopla." not in Client().get("/i18n/js/").content.decode()  # bokmål needs no catalogue

@@ -31,33 +31,33 @@
       meta.className = "meta";
       const who = document.createElement("strong");
       who.textContent = post.author.name;
-      meta.append(who, " · " + new Date(post.created_at).toLocaleString("nb-NO"));
+      meta.append(who, " · " + new Date(post.created_at).toLocaleString(document.documentElement.lang || "nb"));
       if (post.feedback_label) {
         const k = document.createElement("span"); k.className = "feedback-kind"; k.textContent = post.feedback_label;
         meta.append(" · ", k);
       }
       const body = document.createElement("div");
       body.className = "post-body";
-      if (post.deleted) body.textContent = "Innlegget er slettet.";
-      else if (post.hidden) body.textContent = "Innlegget er skjult av en moderator.";
+      if (post.deleted) body.textContent = gettext("Innlegget er slettet.");
+      else if (post.hidden) body.textContent = gettext("Innlegget er skjult av en moderator.");
       else body.innerHTML = post.html; // sanitised on the server with nh3
       const likes = document.createElement("p");
       likes.className = "meta likes";
-      likes.textContent = post.likes + " liker dette";
+      likes.textContent = interpolate(gettext("%s liker dette"), [post.likes]);
       li.append(meta, body, likes);
-      if (fresh) announcer.textContent = "Nytt innlegg fra " + post.author.name;
+      if (fresh) announcer.textContent = interpolate(gettext("Nytt innlegg fra %s"), [post.author.name]);
     }
     live(() => "/ws/threads/" + thread.dataset.thread + "/?after=" + lastSeq, (ev) => {
       if (typeof ev.seq === "number" && ev.type !== "hello") lastSeq = Math.max(lastSeq, ev.seq);
       if (ev.type === "post.new" || ev.type === "post.edited") render(ev.post);
       else if (ev.type === "post.deleted") {
         const li = document.getElementById("post-" + ev.post.id);
-        if (li) li.querySelector(".post-body").textContent = "Innlegget er slettet.";
+        if (li) li.querySelector(".post-body").textContent = gettext("Innlegget er slettet.");
       } else if (ev.type === "post.liked") {
         const li = document.getElementById("post-" + ev.post.id);
         if (li) li.querySelector(".likes").textContent = ev.post.likes + " liker dette";
       } else if (ev.type === "readers") {
-        readers.textContent = ev.count + " leser nå";
+        readers.textContent = interpolate(gettext("%s leser nå"), [ev.count]);
       } else if (ev.type === "resync") { location.reload(); }
     });
   }
@@ -68,7 +68,7 @@
       const p = document.createElement("p");
       const a = document.createElement("a");
       a.href = ev.url; a.textContent = ev.title;
-      p.append("Ny tråd fra " + ev.author + ": ", a);
+      p.append(interpolate(gettext("Ny tråd fra %s: "), [ev.author]), a);
       cat.appendChild(p);
     });
   }

@@ -61,7 +61,7 @@
       log.appendChild(li);
     }
     li.className = failed ? "failed" : "pending";
-    li.textContent = body + (failed ? " – ikke sendt: " + failed : " – sender …");
+    li.textContent = body + (failed ? " – " + interpolate(gettext("ikke sendt: %s"), [failed]) : " – " + gettext("sender …"));
   }
   function renderPresence() {
     presenceList.textContent = "";
@@ -76,13 +76,13 @@
     const now = Date.now();
     const names = [];
     typers.forEach((until, name) => { if (until > now) names.push(name); else typers.delete(name); });
-    typingBox.textContent = names.length ? names.join(", ") + " skriver …" : "";
+    typingBox.textContent = names.length ? interpolate(gettext("%s skriver …"), [names.join(", ")]) : "";
   }
   setInterval(renderTyping, 1000);
   function renderQuiz(ev) {
     quizBox.textContent = "";
     const h = document.createElement("h3");
-    h.textContent = ev.title + " – spørsmål " + (ev.index + 1) + " av " + ev.total;
+    h.textContent = ev.title + " – " + interpolate(gettext("spørsmål %s av %s"), [ev.index + 1, ev.total]);
     const p = document.createElement("p");
     p.textContent = ev.prompt;
     const left = document.createElement("p");
@@ -103,18 +103,18 @@
     const deadline = Date.parse(ev.deadline);
     const timer = setInterval(() => {
       const s = Math.max(0, Math.round((deadline - Date.now()) / 1000));
-      left.textContent = s + " sekunder igjen";
+      left.textContent = interpolate(gettext("%s sekunder igjen"), [s]);
       if (!s) clearInterval(timer);
     }, 1000);
   }
   function renderResult(ev) {
     quizBox.textContent = "";
     const h = document.createElement("h3");
-    h.textContent = "Resultat: " + ev.title;
+    h.textContent = interpolate(gettext("Resultat: %s"), [ev.title]);
     const ol = document.createElement("ol");
     ev.scores.forEach((s) => {
       const li = document.createElement("li");
-      li.textContent = s.name + ": " + s.score + " av " + ev.total;
+      li.textContent = s.name + ": " + interpolate(gettext("%s av %s"), [s.score, ev.total]);
       ol.appendChild(li);
     });
     quizBox.append(h, ol);
@@ -133,10 +133,10 @@
     if (typeof ev.seq === "number" && ev.seq > lastSeq) lastSeq = ev.seq;
     switch (ev.type) {
       case "hello":
-        status.textContent = "Tilkoblet.";
+        status.textContent = gettext("Tilkoblet.");
         retry = 0;
         Object.entries(ev.presence || {}).forEach(([id, state]) => {
-          if (!presence.has(Number(id))) presence.set(Number(id), { name: "Medlem " + id, state });
+          if (!presence.has(Number(id))) presence.set(Number(id), { name: interpolate(gettext("Medlem %s"), [id]), state });
         });
         presence.set(me, { name: ev.you.name, state: "online" });
         renderPresence();
@@ -156,7 +156,7 @@
       }
       case "message.deleted": {
         const li = messageItem(ev.id);
-        if (li) li.querySelector(".body").textContent = "Meldingen er slettet.";
+        if (li) li.querySelector(".body").textContent = gettext("Meldingen er slettet.");
         break;
       }
       case "presence":
@@ -175,8 +175,8 @@
         });
         lastSeq = ev.seq;
         break;
-      case "layer.down": status.textContent = "Direktevisning er midlertidig borte. Meldinger lagres fortsatt."; break;
-      case "layer.up": status.textContent = "Tilkoblet."; break;
+      case "layer.down": status.textContent = gettext("Direktevisning er midlertidig borte. Meldinger lagres fortsatt."); break;
+      case "layer.up": status.textContent = gettext("Tilkoblet."); break;
       case "error":
         if (ev.client_id && pending.has(ev.client_id)) {
           showPending(ev.client_id, pending.get(ev.client_id), ev.message);
@@ -197,10 +197,10 @@
     });
     socket.addEventListener("close", (e) => {
       if (e.code === 4401 || e.code === 4403 || e.code === 4404 || e.code === 4440) {
-        status.textContent = e.code === 4440 ? "Du er logget ut." : "Du har ikke tilgang til rommet.";
+        status.textContent = e.code === 4440 ? gettext("Du er logget ut.") : gettext("Du har ikke tilgang til rommet.");
         return;
       }
-      status.textContent = "Frakoblet. Prøver igjen …";
+      status.textContent = gettext("Frakoblet. Prøver igjen …");
       retry = Math.min(retry + 1, 6);
       setTimeout(connect, 500 * Math.pow(2, retry - 1));
     });
@@ -209,7 +209,7 @@
     e.preventDefault();
     errorBox.textContent = "";
     const body = input.value.trim();
-    if (!body) { errorBox.textContent = "Skriv en melding først."; return; }
+    if (!body) { errorBox.textContent = gettext("Skriv en melding først."); return; }
     const clientId = uuid();
     pending.set(clientId, body);
     showPending(clientId, body, null);

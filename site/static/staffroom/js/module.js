@@ -16,7 +16,7 @@
       body: JSON.stringify(body),
     });
     let data = {};
-    try { data = await r.json(); } catch (e) { data = { error: "Svaret fra serveren kunne ikke leses." }; }
+    try { data = await r.json(); } catch (e) { data = { error: gettext("Svaret fra serveren kunne ikke leses.") }; }
     return { ok: r.ok, data };
   }
   function answerOf(fieldset) {
@@ -35,12 +35,12 @@
     const out = fieldset.querySelector(".quiz-feedback");
     const answer = answerOf(fieldset);
     if (answer === null || (Array.isArray(answer) && answer.length === 0)) {
-      out.textContent = "Velg et svar først.";
+      out.textContent = gettext("Velg et svar først.");
       return null;
     }
     const res = await post("/api/quiz/" + fieldset.dataset.questionId + "/check/", { answer });
-    if (!res.ok) { out.textContent = res.data.error || "Noe gikk galt. Prøv igjen."; return null; }
-    out.textContent = (res.data.correct ? "Riktig! " : "Ikke riktig. ") + (res.data.feedback || "");
+    if (!res.ok) { out.textContent = res.data.error || gettext("Noe gikk galt. Prøv igjen."); return null; }
+    out.textContent = (res.data.correct ? gettext("Riktig!") : gettext("Ikke riktig.")) + " " + (res.data.feedback || "");
     fieldset.dataset.correct = res.data.correct ? "yes" : "no";
     return res.data.correct;
   }
@@ -52,7 +52,7 @@
     const p = document.getElementById("module-progress");
     if (p && res.ok) {
       const g = res.data.progress;
-      p.textContent = "Du har åpnet " + g.opened + " av " + g.parts + " deler og bestått " + g.quizzes_passed + " av " + g.quizzes + " quizer.";
+      p.textContent = interpolate(gettext("Du har åpnet %(opened)s av %(parts)s deler og bestått %(quizzes_passed)s av %(quizzes)s quizer."), g, true);
     }
   });
   document.querySelectorAll(".question .check-answer").forEach((button) => {
@@ -69,13 +69,13 @@
       });
       const out = quiz.querySelector(".quiz-result");
       const res = await post("/api/quiz/" + quiz.dataset.quizId + "/submit/", { answers, module: moduleId, started_at: started });
-      if (!res.ok) { out.textContent = res.data.error || "Noe gikk galt. Prøv igjen."; return; }
+      if (!res.ok) { out.textContent = res.data.error || gettext("Noe gikk galt. Prøv igjen."); return; }
       Object.entries(res.data.results).forEach(([qid, r]) => {
         const fs = quiz.querySelector('.question[data-question-id="' + qid + '"] .quiz-feedback');
-        if (fs) fs.textContent = (r.correct ? "Riktig! " : "Ikke riktig. ") + (r.feedback || "");
+        if (fs) fs.textContent = (r.correct ? gettext("Riktig!") : gettext("Ikke riktig.")) + " " + (r.feedback || "");
       });
-      out.textContent = "Du fikk " + res.data.score + " av " + res.data.total + " riktige. " +
-        (res.data.passed ? "Bestått!" : "Prøv gjerne igjen.");
+      out.textContent = interpolate(gettext("Du fikk %(score)s av %(total)s riktige."), res.data, true) + " " +
+        (res.data.passed ? gettext("Bestått!") : gettext("Prøv gjerne igjen."));
     });
   });
   // Interactive video: pause at each question, check it, then continue.
@@ -99,7 +99,7 @@
             const ok = await check(box.querySelector(".question"));
             if (ok) {
               const cont = document.createElement("button");
-              cont.type = "button"; cont.textContent = "Fortsett videoen";
+              cont.type = "button"; cont.textContent = gettext("Fortsett videoen");
               cont.addEventListener("click", () => { box.hidden = true; video.focus(); video.play(); });
               box.appendChild(cont); cont.focus();
             }
