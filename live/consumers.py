@@ -6,7 +6,6 @@ import time
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.contrib.sessions.backends.base import SessionBase
 from django.utils.translation import gettext as _
 
 from staffroom.realtime import (
@@ -49,13 +48,6 @@ def _room_access(user_id: int, group_id: int) -> dict | None:
         "unread": services.unread_count(membership),
         "quiz": services.current_quiz_state(group_id),
     }
-
-
-def _session_alive(session: SessionBase | None, user_id: int) -> bool:
-    if session is None or not session.session_key:
-        return False
-    store = session.__class__(session.session_key)
-    return str(store.get("_auth_user_id")) == str(user_id)
 
 
 class RoomConsumer(StreamConsumer):
@@ -114,17 +106,19 @@ class RoomConsumer(StreamConsumer):
     async def load_events_after(self, seq: int):
         return await db_parallel(services.events_after)(self.group_id, self.user_id, seq)
 
-    async def recheck(self) -> bool:
-        ok_member = await db_parallel(services.is_room_member)(self.user_id, self.group_id)
-        if not ok_member:
-            await self.send_json({"type": "closed", "reason": _("Du er ikke lenger medlem av gruppa.")})
-            await self.close(code=CLOSE_FORBIDDEN)
-            return False
-        if not await db_parallel(_session_alive)(self.session, self.user_id):
-            await self.send_json({"type": "closed", "reason": _("Du er logget ut.")})
-            await self.close(code=CLOSE_SESSION_ENDED)
-            return False
-        return True
+    @classmethod
+    async def watch(cls, sockets: list[RoomConsumer]) -> None:
+        standing = await db_parallel(services.room_standing)(
+            [(s.user_id, s.group_id, getattr(s.session, "session_key", None)) for s in sockets])
+        for socket, (state, seq) in zip(sockets, standing, strict=True):
+            if state == "removed":
+                await socket.send_json({"type": "closed", "reason": _("Du er ikke lenger medlem av gruppa.")})
+                await socket.close(code=CLOSE_FORBIDDEN)
+            elif state == "signed_out":
+                await socket.send_json({"type": "closed", "reason": _("Du er logget ut.")})
+                await socket.close(code=CLOSE_SESSION_ENDED)
+            else:
+                await socket.after_watch(seq)
 
     async def may_receive(self, message) -> bool:
         if self.user_id in message.get("audience", ()):

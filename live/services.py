@@ -479,8 +479,25 @@ def current_quiz_state(group_id: int) -> dict | None:
     return payload
 
 
-def is_room_member(user_id: int, group_id: int) -> bool:
-    return Membership.objects.filter(group_id=group_id, user_id=user_id).exists()
+def room_standing(checks: list[tuple[int, int, str | None]]) -> list[tuple[str, int]]:
+    """For the hub's periodic check of many room sockets, given (user, group, session
+    key) each: ("member" | "removed" | "signed_out", the room's seq), in three queries."""
+    from staffroom.realtime import signed_in_users
+
+    groups = {group_id for _u, group_id, _k in checks}
+    members = set(Membership.objects.filter(group_id__in=groups, user_id__in={u for u, _g, _k in checks})
+                  .values_list("user_id", "group_id"))
+    seqs = dict(StudyGroup.objects.filter(pk__in=groups).values_list("pk", "last_seq"))
+    signed_in = signed_in_users([key for _u, _g, key in checks if key])
+    standing = []
+    for user_id, group_id, key in checks:
+        if (user_id, group_id) not in members:
+            standing.append(("removed", 0))
+        elif signed_in.get(key) != str(user_id):
+            standing.append(("signed_out", 0))
+        else:
+            standing.append(("member", seqs.get(group_id, 0)))
+    return standing
 
 
 def room_seq(group_id: int) -> int:

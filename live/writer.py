@@ -10,9 +10,13 @@ from channels.db import database_sync_to_async
 
 from . import events, services
 
-MAX_BATCH = 64
-# Batches in flight at once; rooms are locked in id order, so they cannot deadlock.
-MAX_FLUSHES = 3
+MAX_BATCH = 256
+# One batch in flight per process: sends that arrive meanwhile wait for it and go
+# together in the next transaction, so the busier the rooms, the bigger (and cheaper
+# per message) each batch. Measured by bench/room_fanout: three concurrent flushes
+# of small batches delivered about half as much. Rooms are locked in id order, so
+# batches from several processes cannot deadlock.
+MAX_FLUSHES = 1
 
 
 class SendBatcher:

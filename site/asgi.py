@@ -2,6 +2,7 @@
 
 import logging
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
 
@@ -9,6 +10,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staffroom.settings.dev")
 
 # Django must be set up before routing imports models.
 django_asgi_app = get_asgi_application()
+
+from django.conf import settings  # noqa: E402
+
+sys.setswitchinterval(settings.STAFFROOM_GIL_SWITCH_INTERVAL)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

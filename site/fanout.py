@@ -26,7 +26,12 @@ GROUP_KEY = "stream_group"
 
 
 class Subscriber(Protocol):
+    heartbeat_seconds: float
+
     def deliver(self, message: dict[str, Any]) -> None: ...
+
+    @classmethod
+    async def watch(cls, sockets: list) -> None: ...
 
 
 async def group_send(layer, group: str, message: dict[str, Any]) -> None:
@@ -57,7 +62,8 @@ class Hub:
             if self.channel is None:
                 self.channel = await self.layer.new_channel()
             if not self._tasks:
-                self._tasks = [asyncio.ensure_future(self._run()), asyncio.ensure_future(self._refresh_loop())]
+                self._tasks = [asyncio.ensure_future(self._run()), asyncio.ensure_future(self._refresh_loop()),
+                               asyncio.ensure_future(self._watch_loop())]
             if self.down:
                 return False
             try:
@@ -109,13 +115,34 @@ class Hub:
             await self.layer.group_add(group, self.channel)
             self.joined.add(group)
 
+    def _subscribers(self) -> list[Subscriber]:
+        unique: dict[int, Subscriber] = {}
+        for followers in self.local.values():
+            for subscriber in followers:
+                unique.setdefault(id(subscriber), subscriber)
+        return list(unique.values())
+
+    async def _watch_loop(self) -> None:
+        """One periodic check for all of this process's sockets, by kind: membership,
+        session and missed events in a few queries per process, not a few per socket
+        (a thousand idle sockets would otherwise cost hundreds of queries a second)."""
+        while True:
+            await asyncio.sleep(min((type(s).heartbeat_seconds for s in self._subscribers()), default=15.0))
+            kinds: dict[type, list[Subscriber]] = {}
+            for subscriber in self._subscribers():
+                if not getattr(subscriber, "_closing", False):
+                    kinds.setdefault(type(subscriber), []).append(subscriber)
+            for kind, live in kinds.items():
+                try:
+                    await kind.watch(live)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # noqa: BLE001 - the next round tries again
+                    log.exception("watching %d %s sockets failed", len(live), kind.__name__)
+
     def _tell_all(self, message: dict[str, Any]) -> None:
-        seen: set[int] = set()
-        for followers in list(self.local.values()):
-            for subscriber in list(followers):
-                if id(subscriber) not in seen:
-                    seen.add(id(subscriber))
-                    subscriber.deliver(message)
+        for subscriber in self._subscribers():
+            subscriber.deliver(message)
 
     async def _run(self) -> None:
         while True:

@@ -186,6 +186,30 @@ def clean_text(value: Any, *, field: str, max_length: int, required: bool = True
     return value
 
 
+def signed_in_users(session_keys: list[str]) -> dict[str, str]:
+    """The user id each live session is signed in as (sessions signed out, expired or
+    deleted are absent): one query with the database session engine."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.module_loading import import_string
+
+    store_class = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    found: dict[str, str] = {}
+    if issubclass(store_class, DatabaseStore) and store_class.get_model_class() is Session:
+        for session in Session.objects.filter(session_key__in=set(session_keys), expire_date__gt=timezone.now()):
+            user_id = session.get_decoded().get("_auth_user_id")
+            if user_id is not None:
+                found[session.session_key] = str(user_id)
+        return found
+    for key in set(session_keys):
+        user_id = store_class(key).get("_auth_user_id")
+        if user_id is not None:
+            found[key] = str(user_id)
+    return found
+
+
 class StreamConsumer(AsyncWebsocketConsumer):
     """A socket that delivers one sequenced stream, resilient to layer outages.
 
@@ -199,6 +223,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
     max_outbound_queue: int = 1000
 
     last_seq: int = 0
+    _watched_seq: int = 0
     layer_down: bool = False
     stream_group: str = ""
     extra_groups: tuple[str, ...] = ()
@@ -216,14 +241,11 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.base_send = send
         self._inbox: asyncio.Queue = asyncio.Queue()
         self._subscribed: tuple[str, ...] = ()
-        self._heartbeat: asyncio.Task | None = None
         try:
             await await_many_dispatch([receive, self._inbox.get], self.dispatch)
         except StopConsumer:
             pass
         finally:
-            if self._heartbeat:
-                self._heartbeat.cancel()
             await self._leave_groups()
 
     def deliver(self, message: dict) -> None:
@@ -254,8 +276,6 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if getattr(self, "_closing", False):
             return
         self._closing = True
-        if self._heartbeat and self._heartbeat is not asyncio.current_task():
-            self._heartbeat.cancel()
         await self._leave_groups()
         await super().close(code=code, reason=reason)
 
@@ -286,26 +306,28 @@ class StreamConsumer(AsyncWebsocketConsumer):
             await self.send_json({**hello, "seq": current})
         if after is not None:
             await self.catch_up()
+        self._watched_seq = current
         if self.layer_down:
             await self.send_json({"type": "layer.down"})
-        self._heartbeat = asyncio.ensure_future(self._heartbeat_loop())
 
-    async def _heartbeat_loop(self) -> None:
-        import random
+    @classmethod
+    async def watch(cls, sockets: list[StreamConsumer]) -> None:
+        """The hub's periodic check of this process's sockets of one kind (every
+        `heartbeat_seconds`): each is still allowed its stream and has missed nothing.
+        This default checks socket by socket; a subclass can answer for all at once."""
+        for socket in sockets:
+            if await socket.recheck():
+                await socket.after_watch(await socket.current_seq())
 
-        # Spread the sockets' heartbeats so a thousand of them never fire together.
-        await asyncio.sleep(self.heartbeat_seconds * random.random())
-        while True:
-            await asyncio.sleep(self.heartbeat_seconds)
-            try:
-                if not await self.recheck():
-                    return
-                if await self.current_seq() > self.last_seq:
-                    await self.catch_up()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001
-                log.exception("heartbeat failed for %s", self.stream_group)
+    async def after_watch(self, seq: int) -> None:
+        """Catch up when an event committed before the previous check has still not
+        arrived (lost by the layer in a room that has gone quiet). Events committed
+        since then may simply be on their way, so they are left to the live path."""
+        if getattr(self, "_closing", False):
+            return
+        if self._watched_seq > self.last_seq:
+            await self.catch_up()
+        self._watched_seq = seq
 
     async def stream_layer_down(self, message) -> None:
         self.layer_down = True
@@ -360,8 +382,6 @@ class StreamConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
 
     async def disconnect(self, code):
-        if self._heartbeat:
-            self._heartbeat.cancel()
         await self._leave_groups()
 
     async def receive(self, text_data=None, bytes_data=None):

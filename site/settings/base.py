@@ -280,6 +280,10 @@ STAFFROOM_CHAT_RATE = (int(env("STAFFROOM_CHAT_RATE_COUNT", "10")), 10.0)
 STAFFROOM_CHAT_EDIT_WINDOW = int(env("STAFFROOM_CHAT_EDIT_WINDOW", str(15 * 60)))
 STAFFROOM_CHAT_DELETE_WINDOW = int(env("STAFFROOM_CHAT_DELETE_WINDOW", str(60 * 60)))
 STAFFROOM_LIVE_RETENTION = int(env("STAFFROOM_LIVE_RETENTION", "500"))
+# Seconds a thread may hold the GIL while another waits (Python's default is 0.005).
+# A daphne process's event loop gives the GIL up at every socket write; with database
+# threads running ORM code beside it, it would wait up to 5 ms each time to go on.
+STAFFROOM_GIL_SWITCH_INTERVAL = float(env("STAFFROOM_GIL_SWITCH_INTERVAL", "0.0005"))
 STAFFROOM_FORUM_POST_RATE = (int(env("STAFFROOM_FORUM_POST_RATE", "5")), 60.0)
 STAFFROOM_FORUM_EDIT_WINDOW = int(env("STAFFROOM_FORUM_EDIT_WINDOW", str(30 * 60)))
 STAFFROOM_FORUM_MAX_LENGTH = 20_000

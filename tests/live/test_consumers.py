@@ -164,26 +164,48 @@ async def test_member_removed_while_connected_is_closed_and_receives_nothing_mor
     assert await ola.receive_nothing(timeout=0.5)  # closed: nothing more at all
 
 
+async def test_an_event_the_layer_lost_reaches_a_quiet_room_from_the_periodic_check(room, connect):
+    from live import services
+    from live.consumers import RoomConsumer
+
+    RoomConsumer.heartbeat_seconds = 0.2
+    try:
+        kari, _, _ = await connect(room["kari"], room["group"])
+        await hello(kari)
+        # Stored and committed, but never broadcast: as if the layer dropped the event.
+        item = services.SendItem(room["ola"], room["group"].pk, "lost-1", "kom fram likevel", None)
+        results, _broadcasts = await sync_to_async(services.send_messages_batch)([item])
+        event = await receive_type(kari, "message.new", timeout=3, skip=("presence",))
+        assert event["client_id"] == "lost-1" and event["seq"] == results[0].message.seq
+        assert await kari.receive_nothing(timeout=0.8)  # later checks do not send it again
+    finally:
+        RoomConsumer.heartbeat_seconds = 15.0
+
+
 async def test_signing_out_in_another_tab_ends_the_socket(room, connect, settings):
     from django.contrib.sessions.models import Session
 
-    ola, _, _ = await connect(room["ola"], room["group"])
-    await hello(ola)
-    # Simulate the other tab's sign-out: the session row goes away.
-    await sync_to_async(Session.objects.all().delete)()
-    consumer_check = {"type": "ping"}
-    await ola.send_json_to(consumer_check)
-    await receive_type(ola, "pong")
     from live.consumers import RoomConsumer
 
-    # The heartbeat notices; run it now rather than waiting 15 s.
+    # The process's periodic check notices; run it every 0.2 s rather than every 15 s.
     RoomConsumer.heartbeat_seconds = 0.2
     try:
-        ola2, _, _ = await connect(room["ola"], room["group"])
-        await hello(ola2)
-        await sync_to_async(Session.objects.all().delete)()
-        closed = await receive_type(ola2, "closed", timeout=5, skip=("presence",))
+        ola, _, _ = await connect(room["ola"], room["group"])
+        kari, _, _ = await connect(room["kari"], room["group"])
+        await hello(ola)
+        await hello(kari)
+        # Simulate the other tab's sign-out: Ola's session row goes away.
+        def sign_out_ola():
+            for session in Session.objects.all():
+                if session.get_decoded().get("_auth_user_id") == str(room["ola"].pk):
+                    session.delete()
+
+        await sync_to_async(sign_out_ola)()
+        closed = await receive_type(ola, "closed", timeout=5, skip=("presence",))
         assert closed["reason"] == "Du er logget ut."
+        # Kari, checked in the same round, stays connected.
+        await kari.send_json_to({"type": "ping"})
+        await receive_type(kari, "pong", skip=("presence",))
     finally:
         RoomConsumer.heartbeat_seconds = 15.0
 
