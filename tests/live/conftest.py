@@ -45,6 +45,25 @@ async def connect():
     yield open_
     for comm in opened:
         await close_communicator(comm)
+    await close_layer()
+
+
+async def close_layer() -> None:
+    """Ends this loop's layer connections, so no blocking pop outlives the test.
+
+    A channels-redis receive that lost its cancellation (see staffroom.fanout.layer_receive)
+    would otherwise keep the loop's shutdown waiting on a Redis read for ever."""
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    close_pools = getattr(layer, "close_pools", None)
+    if close_pools is not None:
+        try:
+            await asyncio.wait_for(close_pools(), 10)
+        except TimeoutError:
+            pass
 
 
 async def close_communicator(comm) -> None:
