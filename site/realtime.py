@@ -316,8 +316,13 @@ class StreamConsumer(AsyncWebsocketConsumer):
         `heartbeat_seconds`): each is still allowed its stream and has missed nothing.
         This default checks socket by socket; a subclass can answer for all at once."""
         for socket in sockets:
-            if await socket.recheck():
-                await socket.after_watch(await socket.current_seq())
+            try:
+                if await socket.recheck():
+                    await socket.after_watch(await socket.current_seq())
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - one socket's failure does not skip the others
+                log.exception("periodic check failed for %s", socket.stream_group)
 
     async def after_watch(self, seq: int) -> None:
         """Catch up when an event committed before the previous check has still not
@@ -325,8 +330,14 @@ class StreamConsumer(AsyncWebsocketConsumer):
         since then may simply be on their way, so they are left to the live path."""
         if getattr(self, "_closing", False):
             return
-        if self._watched_seq > self.last_seq:
-            await self.catch_up()
+        try:
+            if self._watched_seq > self.last_seq:
+                await self.catch_up()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - one socket's failure does not skip the others
+            log.exception("catch-up failed for %s", self.stream_group)
+            return
         self._watched_seq = seq
 
     async def stream_layer_down(self, message) -> None:
