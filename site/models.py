@@ -30,6 +30,28 @@ class HomePage(CacheablePage, Page):
     class Meta:
         verbose_name = _("forside")
 
+    def route(self, request, path_components):
+        """The page at a path in two queries, not two per level of the tree.
+
+        Wagtail walks from here with a child lookup and a `.specific` per level, and a
+        module page is four levels down. One query fetches every page along the path by
+        its URL path; the walk stays for anything else: a path that is not a chain of
+        pages (a routable page's own routes, such as the idea bank's tag pages) or one
+        that passes through a routable page, whose routes come before its children."""
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.contrib.routable_page.models import RoutablePageMixin
+
+        if path_components:
+            wanted = [f"{self.url_path}{'/'.join(path_components[:n])}/" for n in range(1, len(path_components) + 1)]
+            chain = {p.url_path: p for p in Page.objects.filter(url_path__in=wanted, path__startswith=self.path)
+                     .only("id", "path", "url_path", "content_type_id")}
+            if len(chain) == len(wanted) and not any(
+                issubclass(ContentType.objects.get_for_id(chain[url].content_type_id).model_class(), RoutablePageMixin)
+                for url in wanted[:-1]
+            ):
+                return chain[wanted[-1]].specific.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         from staffroom import progress
 
