@@ -47,10 +47,11 @@ def check_signed_in(user) -> None:
         raise PermissionDenied(_("Du må logge inn først."))
 
 
-def can_see_group_page(user, group: StudyGroup) -> bool:
+def can_see_group_page(group: StudyGroup, membership: Membership | None) -> bool:
     """A group open to join shows its page to any signed-in member; a closed group
-    only to its own members (not to moderators, editors or administrators)."""
-    return group.is_open or is_member(user, group)
+    only to its own members (`membership(user, group)`; not to moderators, editors or
+    administrators)."""
+    return group.is_open or membership is not None
 
 
 def check_can_chat(user, group: StudyGroup) -> None:

@@ -39,9 +39,9 @@ def group_create(request):
 @login_required
 def group_detail(request, group_id: int):
     group = get_object_or_404(StudyGroup, pk=group_id)
-    if not permissions.can_see_group_page(request.user, group):
-        raise Http404
     membership = permissions.membership(request.user, group)
+    if not permissions.can_see_group_page(group, membership):
+        raise Http404
     context = {
         "group": group, "membership": membership,
         "members": Membership.objects.filter(group=group).select_related("user"),

@@ -12,6 +12,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staffroom.settings.dev")
 django_asgi_app = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
+from django.utils import translation  # noqa: E402
 
 sys.setswitchinterval(settings.STAFFROOM_GIL_SWITCH_INTERVAL)
 
@@ -52,11 +53,11 @@ class SocketLanguage:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        from django.conf import settings
-        from django.utils import translation
-
         chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        try:
+            language = translation.get_supported_language_variant(chosen)
+        except LookupError:
+            language = settings.LANGUAGE_CODE
         with translation.override(language):
             return await self.inner(scope, receive, send)
 
