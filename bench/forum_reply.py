@@ -137,7 +137,6 @@ def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     _env, started = start_services()
     os.environ["STAFFROOM_FORUM_POST_RATE"] = "1000000"
-    os.environ.setdefault("DB_CONN_MAX_AGE", "60")
     live = quiet = None
     try:
         setup_django()

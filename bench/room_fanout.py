@@ -226,7 +226,6 @@ def main() -> None:
     args = parser.parse_args()
     env, started = start_services()
     os.environ["STAFFROOM_CHAT_RATE_COUNT"] = "100000"
-    os.environ.setdefault("DB_CONN_MAX_AGE", "60")
     try:
         setup_django()
         print(f"room_fanout: {args.rooms} rooms x {args.members} members, {args.rounds} messages per room")

@@ -190,7 +190,6 @@ def main() -> None:
     args = parser.parse_args()
     _env, started = start_services(need_es=True)
     os.environ["SEARCH_INDEX_PREFIX"] = f"bench{uuid.uuid4().hex[:6]}"
-    os.environ.setdefault("DB_CONN_MAX_AGE", "60")
     server = None
     try:
         setup_django()

@@ -33,19 +33,22 @@ class StaffroomConfig(AppConfig):
         # Snippets shown inside pages.
         for label in ("staffroom.Video", "staffroom.VideoQuestion", "staffroom.Quiz", "staffroom.QuizQuestion",
                       "staffroom.LiteratureReference", "ideabank.CompetenceAim",
+                      "wagtailimages.Image", "wagtailcore.Site",
                       # a page that becomes private must stop being served from the cache
                       "wagtailcore.PageViewRestriction"):
             for signal in (post_save, post_delete):
                 signal.connect(bump_generation, sender=label, dispatch_uid=f"pagecache.{label}.{id(signal)}",
                                weak=False)
 
-        def page_deleted(sender, instance, **kwargs):
+        def page_changed(sender, instance, **kwargs):
             from wagtail.models import Page
 
             if isinstance(instance, Page):
                 bump_generation()
 
-        post_delete.connect(page_deleted, dispatch_uid="pagecache.page_deleted", weak=False)
+        post_delete.connect(page_changed, dispatch_uid="pagecache.page_deleted", weak=False)
+        # Any save of a page, a draft's too: the render cache keeps page objects.
+        post_save.connect(page_changed, dispatch_uid="pagecache.page_saved", weak=False)
 
         def thread_created(sender, instance, created, **kwargs):
             # A module's discussion link appears; its post count may lag (see pagecache).

@@ -31,7 +31,8 @@ class HomePage(CacheablePage, Page):
         verbose_name = _("forside")
 
     def route(self, request, path_components):
-        """The page at a path in two queries, not two per level of the tree.
+        """The page at a path in two queries (none when the render cache has the
+        page), not two per level of the tree.
 
         Wagtail walks from here with a child lookup and a `.specific` per level, and a
         module page is four levels down. One query fetches every page along the path by
@@ -41,15 +42,24 @@ class HomePage(CacheablePage, Page):
         from django.contrib.contenttypes.models import ContentType
         from wagtail.contrib.routable_page.models import RoutablePageMixin
 
-        if path_components:
-            wanted = [f"{self.url_path}{'/'.join(path_components[:n])}/" for n in range(1, len(path_components) + 1)]
-            chain = {p.url_path: p for p in Page.objects.filter(url_path__in=wanted, path__startswith=self.path)
-                     .only("id", "path", "url_path", "content_type_id")}
-            if len(chain) == len(wanted) and not any(
-                issubclass(ContentType.objects.get_for_id(chain[url].content_type_id).model_class(), RoutablePageMixin)
-                for url in wanted[:-1]
-            ):
-                return chain[wanted[-1]].specific.route(request, [])
+        from staffroom import pagecache
+
+        if not path_components:
+            return super().route(request, path_components)
+        known = pagecache.cached_route(request)
+        if known is not None:
+            return known.route(request, [])
+        wanted = [f"{self.url_path}{'/'.join(path_components[:n])}/" for n in range(1, len(path_components) + 1)]
+        chain = {p.url_path: p for p in Page.objects.filter(url_path__in=wanted, path__startswith=self.path)
+                 .only("id", "path", "url_path", "content_type_id")}
+        if len(chain) == len(wanted) and not any(
+            issubclass(ContentType.objects.get_for_id(chain[url].content_type_id).model_class(), RoutablePageMixin)
+            for url in wanted[:-1]
+        ):
+            page = chain[wanted[-1]].specific
+            found = page.route(request, [])
+            pagecache.remember_route(request, page)
+            return found
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
@@ -465,8 +475,16 @@ class ModulePage(CacheablePage, Page):
         verbose_name = _("modul")
         verbose_name_plural = _("moduler")
 
+    def part_types(self) -> set[str]:
+        """The block types in the body, read from the stored data: no snippet queries."""
+        return {block["type"] for block in self.body.raw_data}
+
+    def quiz_ids(self) -> list[int]:
+        return [block["value"]["quiz"] for block in self.body.raw_data
+                if block["type"] == "quiz" and block["value"].get("quiz")]
+
     def missing_parts(self) -> list[str]:
-        present = {block.block_type for block in self.body}
+        present = self.part_types()
         return [str(label) for key, label in REQUIRED_MODULE_PARTS.items() if key not in present]
 
     def videos(self) -> list[Video]:
@@ -483,23 +501,49 @@ class ModulePage(CacheablePage, Page):
     def course(self):
         return self.get_parent().specific
 
-    def get_context(self, request, *args, **kwargs):
+    def render_body(self, request) -> str:
+        """The blocks as HTML, the same for every viewer. Constant queries whatever
+        the number of blocks: every video's questions and every quiz's questions in
+        one query each."""
         from django.db.models import prefetch_related_objects
+        from django.template.loader import render_to_string
 
-        from staffroom import progress
-
-        context = super().get_context(request, *args, **kwargs)
-        # Constant queries whatever the number of blocks: every video's questions and
-        # every quiz's questions in one query each.
         videos = self.videos()
         quizzes = [b.value["quiz"] for b in self.body if b.block_type == "quiz" and b.value.get("quiz")]
         if videos:
             prefetch_related_objects(videos, "questions__question")
         if quizzes:
             prefetch_related_objects(quizzes, "questions")
-        context["course"] = self.get_parent().specific
-        siblings = list(ModulePage.objects.sibling_of(self).live().public().only("id", "title", "url_path"))
-        context["siblings"] = siblings
+        return render_to_string("staffroom/_module_body.html", {"page": self, "request": request})
+
+    def render_breadcrumb(self, request) -> str:
+        from django.template.loader import render_to_string
+
+        # The parent is a course page (parent_page_types): one query, not two.
+        course = CoursePage.objects.get(path=self.path[: -self.steplen])
+        return render_to_string("staffroom/_module_breadcrumb.html", {"request": request, "course": course})
+
+    def render_siblings(self, request) -> str:
+        """The course's modules. A viewer who may read this module may read what its
+        ancestors allow, so only a module with a view restriction of its own is left
+        out: the list is the same for every viewer."""
+        from django.template.loader import render_to_string
+
+        siblings = (ModulePage.objects.sibling_of(self).live().filter(view_restrictions__isnull=True)
+                    .only("id", "title", "url_path"))
+        return render_to_string("staffroom/_module_siblings.html", {"page": self, "request": request,
+                                                                    "siblings": siblings})
+
+    def get_context(self, request, *args, **kwargs):
+        from staffroom import progress
+        from staffroom.pagecache import shared_fragments
+
+        context = super().get_context(request, *args, **kwargs)
+        renderers = {"body": self.render_body, "breadcrumb": self.render_breadcrumb, "siblings": self.render_siblings}
+        fragments = shared_fragments(request, {f"module-{part}:{self.pk}": (lambda r=render: r(request))
+                                               for part, render in renderers.items()})
+        for part in renderers:
+            context[f"{part}_html"] = fragments[f"module-{part}:{self.pk}"]
         context["module_progress"] = progress.module_progress(request, self)
         try:
             from forums.services import discussion_for_module

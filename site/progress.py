@@ -35,7 +35,7 @@ def _record_open_for_user(user, module, parts: list[str]) -> None:
 
 def record_open(request, module, parts: list[str]) -> None:
     """Remembers that the visitor opened these parts of a module."""
-    valid = {b.block_type for b in module.body}
+    valid = module.part_types()
     parts = [p for p in parts if p in valid]
     if request.user.is_authenticated:
         _record_open_for_user(request.user, module, parts)
@@ -89,14 +89,10 @@ def merge_session_into_user(request, user) -> None:
     request.session.pop(SESSION_KEY, None)
 
 
-def _quiz_ids(module) -> list[int]:
-    return [b.value["quiz"].pk for b in module.body if b.block_type == "quiz" and b.value.get("quiz")]
-
-
 def module_progress(request, module) -> dict:
     """Parts opened and quizzes passed for one module."""
-    required = [b.block_type for b in module.body]
-    quiz_ids = _quiz_ids(module)
+    required = module.part_types()
+    quiz_ids = module.quiz_ids()
     if request.user.is_authenticated:
         from .models import ModuleVisit, QuizAttempt
 
@@ -106,11 +102,11 @@ def module_progress(request, module) -> dict:
                      .values_list("quiz_id", flat=True))
     else:
         if SESSION_KEY not in request.session:
-            return {"opened": 0, "parts": len(set(required)), "quizzes_passed": 0, "quizzes": len(quiz_ids)}
+            return {"opened": 0, "parts": len(required), "quizzes_passed": 0, "quizzes": len(quiz_ids)}
         data = _session_progress(request)
         opened = set(data["modules"].get(str(module.pk), []))
         passed = {int(q) for q, ok in data["quizzes"].items() if ok} & set(quiz_ids)
-    return {"opened": len(opened & set(required)), "parts": len(set(required)),
+    return {"opened": len(opened & required), "parts": len(required),
             "quizzes_passed": len(passed), "quizzes": len(quiz_ids)}
 
 

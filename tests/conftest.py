@@ -105,6 +105,7 @@ def daphne_env(**overrides) -> dict:
     db = connection.settings_dict
     env = {k: v for k, v in os.environ.items()}
     env["DJANGO_SETTINGS_MODULE"] = "staffroom.settings.test"
+    env["DB_POOL"] = "1"
     if db["ENGINE"].endswith("postgresql"):
         env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env.update(overrides)

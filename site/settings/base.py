@@ -128,10 +128,23 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'staffroom.sqlite3'}",
-        # Persistent connections in production; 0 (close after each request) by default.
+        # Without the pool below (SQLite, or DB_POOL=0): 0 closes after each request.
         conn_max_age=int(env("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
+    # Under ASGI each request runs in its own context, and Django keeps database
+    # connections per context: every request opened a new PostgreSQL connection
+    # (and with CONN_MAX_AGE > 0 left it open behind it). A pool per process
+    # instead; with health checks on, Django has the pool replace a connection that
+    # died with a PostgreSQL restart before handing it out.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(env("DB_POOL_SIZE", "10")),
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a competing writer instead of failing at once (daphne runs
     # sync views in threads).
@@ -294,6 +307,10 @@ STAFFROOM_CSP = env_bool("STAFFROOM_CSP", True)
 # Seconds an anonymous visitor's rendering of a public page is reused; 0 turns
 # the page cache off. Publishing anything empties it at once.
 STAFFROOM_PAGE_CACHE_SECONDS = int(env("STAFFROOM_PAGE_CACHE_SECONDS", "60"))
+# Below the page cache, for every viewer: the site lookup and the parts of a page
+# that do not depend on who reads it (a module's blocks), kept per generation.
+# Off only to measure what rendering costs (bench/course_page).
+STAFFROOM_RENDER_CACHE = env_bool("STAFFROOM_RENDER_CACHE", True)
 
 # Live fan-out of forum events. Off only to measure what fan-out costs a reply
 # (bench/forum_reply); pages and catch-up work either way.

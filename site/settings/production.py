@@ -32,7 +32,7 @@ if _missing:
         "Production settings need these environment variables: " + ", ".join(_missing)
     )
 
-DATABASES["default"]["CONN_MAX_AGE"] = 60
+# Connections come from the pool configured in base.py (DB_POOL_SIZE per process).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

@@ -26,6 +26,11 @@ def _deselected(config, marker: str) -> bool:
 @pytest.hookimpl(wrapper=True)
 def pytest_load_initial_conftests(early_config, parser, args):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staffroom.settings.test")
+    # No connection pool in the pytest process: tests wrap the database in their own
+    # transactions and call the ORM from contexts Django never closes, which would
+    # keep pool connections checked out. The daphne processes the tests start use
+    # the pool, as production does (tests/conftest.daphne_env).
+    os.environ.setdefault("DB_POOL", "0")
     try:
         if not os.environ.get("DATABASE_URL") and not _deselected(early_config, "postgres"):
             pg = services.Postgres()
