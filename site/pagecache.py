@@ -9,8 +9,10 @@ routing, queries or template rendering.
 Signed-in teachers get their own page (their progress is on it), and so does every
 visitor when the page cache is off. For them the same middleware reads, in the one
 cache round trip it makes anyway, the site for the request's host (Wagtail queries
-it on every request), and `shared_fragment` keeps HTML that does not depend on the
-viewer, such as a module's rendered blocks (STAFFROOM_RENDER_CACHE, on by default).
+it on every request) and the live page found at the path before (`cached_route`,
+used by the home page's routing); `shared_fragments` keeps HTML that does not
+depend on the viewer, such as a module's rendered blocks. This is the render cache
+(STAFFROOM_RENDER_CACHE, on by default).
 
 Invariants:
 - only GET, no query string, no session or messages cookie, anonymous user,
@@ -20,12 +22,12 @@ Invariants:
 - one generation number, bumped by every publish, unpublish, move, delete and
   snippet change, is part of each entry: a change empties the cache for every
   daphne process at once (the cache is Redis outside the embedded default).
-  The generation is read before the request touches the database, and bumped
+  Counts beside the content (a module's discussion size) may be up to
+  STAFFROOM_PAGE_CACHE_SECONDS old in the page cache; the render cache keeps none.
+- the generation is read before the request touches the database, and bumped
   again once the change has committed: a request that read the first bump before
   the commit may have stored what it saw under it, the second bump retires that.
-- previews never read or write a fragment.
-  Counts beside the content (a module's discussion size) may be up to
-  STAFFROOM_PAGE_CACHE_SECONDS old.
+- previews never read or write the render cache.
 """
 
 from __future__ import annotations
