@@ -28,10 +28,15 @@ Invariants:
   again once the change has committed: a request that read the first bump before
   the commit may have stored what it saw under it, the second bump retires that.
 - previews never read or write the render cache.
+- Redis being down never fails a page or a publish: pages render without the
+  caches (staffroom.cache turns reads into misses), and a bump that could not be
+  made is made by the next request in this process that reads the cache (entries
+  expire after RENDER_CACHE_SECONDS anyway).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 
@@ -44,13 +49,29 @@ from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from redis.exceptions import RedisError
 
 GENERATION_KEY = "pagecache:generation"
-# Fragments and sites are only valid for their generation, which every change
-# retires; the timeout only returns memory for pages nobody opens any more.
-RENDER_CACHE_SECONDS = 24 * 3600
+# Fragments, sites and routes are only valid for their generation, which every change
+# retires; the timeout returns memory for pages nobody opens any more, and bounds how
+# long a bump postponed by a Redis outage and lost with its process leaves them stale.
+RENDER_CACHE_SECONDS = 3600
 _TOKEN_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _PLACEHOLDER = rb"\1@@csrf@@\2"
+log = logging.getLogger(__name__)
+# A generation bump that failed (Redis unreachable), made again before this process
+# next reads the cache.
+_bump_pending = False
+
+
+def _get_many(keys: list[str]) -> dict:
+    """The cache's answer (empty while Redis does not answer: staffroom.cache), after
+    making a bump this process could not make before."""
+    global _bump_pending
+    if _bump_pending:
+        _bump_pending = False
+        _bump()
+    return cache.get_many(keys)
 
 
 def _enabled() -> bool:
@@ -92,11 +113,20 @@ def _incr() -> None:
         cache.set(GENERATION_KEY, 1, None)
 
 
+def _bump() -> None:
+    global _bump_pending
+    try:
+        _incr()
+    except RedisError as exc:  # the change itself must not fail
+        _bump_pending = True
+        log.warning("page cache unavailable, generation bump postponed: %s", exc)
+
+
 def bump_generation(**_kwargs) -> None:
     """Forget every cached page, site and fragment (a new generation no entry
     matches): now, so the change's own transaction sees it, and after the commit."""
-    _incr()
-    transaction.on_commit(_incr)
+    _bump()
+    transaction.on_commit(_bump)
 
 
 def _generation(request: HttpRequest) -> int | None:
@@ -114,7 +144,7 @@ def shared_fragments(request: HttpRequest, renderers: dict[str, Callable[[], str
     if generation is None:
         return {name: mark_safe(render()) for name, render in renderers.items()}
     keys = {name: f"pagecache:fragment:{get_language()}:{name}" for name in renderers}
-    found = cache.get_many(list(keys.values()))
+    found = _get_many(list(keys.values()))
     out, missing = {}, {}
     for name, render in renderers.items():
         entry = found.get(keys[name])
@@ -166,7 +196,7 @@ class PageCacheMiddleware:
         if page_key is None and not render_cache:
             return self.get_response(request)
         site_key, route_key = _site_key(request), _route_key(request)
-        found = cache.get_many([GENERATION_KEY, site_key, route_key, *([page_key] if page_key else [])])
+        found = _get_many([GENERATION_KEY, site_key, route_key, *([page_key] if page_key else [])])
         generation = found.get(GENERATION_KEY, 0)
         entry = found.get(page_key) if page_key else None
         if entry is not None and entry[0] == generation:
