@@ -44,7 +44,7 @@ def document_for(doc_type: str, object_id: int) -> dict | None:
             summary, body = page.search_description, _html_text(page.introduction) + " " + _html_text(page.goals)
             subject, grades = page.subject, [g.strip() for g in page.grade_bands.split(",") if g.strip()]
         else:
-            summary, body = page.lead, " ".join(_block_text(b) for b in page.body)
+            summary, body = page.lead, _body_text(page.body)
             course = page.get_parent().specific
             subject, grades = course.subject, [g.strip() for g in course.grade_bands.split(",") if g.strip()]
         return {"type": doc_type, "title": page.title, "summary": summary, "body": body, "url": page.url,
@@ -101,7 +101,7 @@ def documents_for(doc_type: str, object_ids) -> dict[int, dict]:
 
 
 def _idea_document(idea, url, tags: list[str], aims: list[str]) -> dict:
-    body = " ".join(_block_text(b) for b in idea.body)
+    body = _body_text(idea.body)
     return {"type": "idea", "title": idea.title, "summary": idea.summary, "body": body, "url": url,
             "subject": idea.subject, "grade_bands": idea.grade_bands, "tags": tags, "competence_aims": aims,
             "language": idea.language, "external_id": idea.external_id or None, "group_id": None,
@@ -114,30 +114,26 @@ def _html_text(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html or "")
 
 
-def _block_text(block) -> str:
-    value = block.value
-    parts = []
-    if hasattr(value, "source"):
-        return _html_text(value.source)
-    if isinstance(value, str):
-        return value
-    if hasattr(value, "items"):
-        for v in value.values():
-            if isinstance(v, str):
-                parts.append(v)
-            elif hasattr(v, "source"):
-                parts.append(_html_text(v.source))
-            elif isinstance(v, (list, tuple)) or hasattr(v, "__iter__") and not hasattr(v, "pk"):
-                try:
-                    parts.extend(str(x) for x in v if isinstance(x, str))
-                except TypeError:
-                    pass
-    elif isinstance(value, (list, tuple)) or hasattr(value, "__iter__"):
-        try:
-            parts.extend(str(x) for x in value if isinstance(x, str))
-        except TypeError:
-            pass
-    return " ".join(parts)
+def _body_text(stream) -> str:
+    """The words in a StreamField, read from its stored data: text and rich text
+    (tags stripped) at any depth; snippet and image ids are not words, so no
+    snippet is loaded."""
+    parts: list[str] = []
+
+    def walk(value) -> None:
+        if isinstance(value, str):
+            parts.append(_html_text(value))
+        elif isinstance(value, dict):
+            # a stream or list child is {"type", "value", "id"}; a struct is its fields
+            for key, item in value.items():
+                if key not in ("type", "id") or "value" not in value:
+                    walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk([block["value"] for block in stream.raw_data])
+    return " ".join(part for part in parts if part.strip())
 
 
 def bodies_for(objects) -> dict[tuple[str, int], dict]:
