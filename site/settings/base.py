@@ -188,6 +188,9 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "TIMEOUT": 300,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "staffroom"),
+            # A Redis that stops answering costs a page at most this long, then it
+            # renders without the cache (staffroom/cache.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:

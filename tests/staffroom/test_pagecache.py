@@ -206,3 +206,15 @@ def test_pages_render_and_publishing_works_while_redis_is_down_and_the_change_sh
     # Redis is back, with the entries kept before the outage: the postponed bump retires them.
     for viewer in (teacher, Client()):
         assert "Publisert mens Redis var nede" in viewer.get(page.url).content.decode()
+
+
+def test_a_teacher_reading_a_course_for_signed_in_members_sees_its_list_of_modules(teacher, site_tree):
+    from wagtail.models import PageViewRestriction
+
+    from staffroom.models import ModulePage
+
+    page = module_page()
+    PageViewRestriction.objects.create(page=page.get_parent(), restriction_type="login")
+    other = ModulePage.objects.sibling_of(page, inclusive=False).live().first()
+    assert Client().get(page.url).status_code == 302  # anonymous visitors are sent to sign in
+    assert f">{other.title}</a>" in teacher.get(page.url).content.decode()
