@@ -112,11 +112,9 @@ class RoomConsumer(StreamConsumer):
             [(s.user_id, s.group_id, getattr(s.session, "session_key", None)) for s in sockets])
         for socket, (state, seq) in zip(sockets, standing, strict=True):
             if state == "removed":
-                await socket.send_json({"type": "closed", "reason": _("Du er ikke lenger medlem av gruppa.")})
-                await socket.close(code=CLOSE_FORBIDDEN)
+                await socket.end(CLOSE_FORBIDDEN, _("Du er ikke lenger medlem av gruppa."))
             elif state == "signed_out":
-                await socket.send_json({"type": "closed", "reason": _("Du er logget ut.")})
-                await socket.close(code=CLOSE_SESSION_ENDED)
+                await socket.end(CLOSE_SESSION_ENDED, _("Du er logget ut."))
             else:
                 await socket.after_watch(seq)
 
@@ -124,8 +122,7 @@ class RoomConsumer(StreamConsumer):
         if self.user_id in message.get("audience", ()):
             return True
         # Not in the audience of a room event: no longer a member.
-        await self.send_json({"type": "closed", "reason": _("Du er ikke lenger medlem av gruppa.")})
-        await self.close(code=CLOSE_FORBIDDEN)
+        await self.end(CLOSE_FORBIDDEN, _("Du er ikke lenger medlem av gruppa."))
         return False
 
     def history_url(self) -> str:

@@ -35,39 +35,25 @@ class SharedPoolRedisCache(RedisCache):
                 client = _clients.setdefault(key, self._class(self._servers, **self._options))
         return client
 
-    def _unreachable(self, operation: str, exc: Exception) -> None:
-        log.warning("cache %s skipped, Redis does not answer: %s", operation, exc)
+    @staticmethod
+    def _unless_unreachable(fallback, operation, *args):
+        try:
+            return operation(*args)
+        except RedisError as exc:
+            log.warning("cache %s skipped, Redis does not answer: %s", operation.__name__, exc)
+            return fallback
 
     def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except RedisError as exc:
-            self._unreachable("get", exc)
-            return default
+        return self._unless_unreachable(default, super().get, key, default, version)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except RedisError as exc:
-            self._unreachable("get_many", exc)
-            return {}
+        return self._unless_unreachable({}, super().get_many, keys, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except RedisError as exc:
-            self._unreachable("set", exc)
+        self._unless_unreachable(None, super().set, key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except RedisError as exc:
-            self._unreachable("set_many", exc)
-            return list(data)
+        return self._unless_unreachable(list(data), super().set_many, data, timeout, version)
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except RedisError as exc:
-            self._unreachable("delete", exc)
-            return False
+        return self._unless_unreachable(False, super().delete, key, version)

@@ -498,8 +498,9 @@ class ModulePage(CacheablePage, Page):
     def uncaptioned_videos(self) -> list[Video]:
         return [v for v in self.videos() if not v.is_captioned]
 
-    def course(self):
-        return self.get_parent().specific
+    def course(self) -> CoursePage:
+        # The parent is a course page (parent_page_types): one query, not two.
+        return CoursePage.objects.get(path=self.path[: -self.steplen])
 
     def render_body(self, request) -> str:
         """The blocks as HTML, the same for every viewer. Constant queries whatever
@@ -519,9 +520,7 @@ class ModulePage(CacheablePage, Page):
     def render_breadcrumb(self, request) -> str:
         from django.template.loader import render_to_string
 
-        # The parent is a course page (parent_page_types): one query, not two.
-        course = CoursePage.objects.get(path=self.path[: -self.steplen])
-        return render_to_string("staffroom/_module_breadcrumb.html", {"request": request, "course": course})
+        return render_to_string("staffroom/_module_breadcrumb.html", {"request": request, "course": self.course()})
 
     def render_siblings(self, request) -> str:
         """The course's modules. A viewer who may read this module may read what its

@@ -363,9 +363,13 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.last_seq = seq
         await self.send(text_data=message["text"])
 
+    async def end(self, code: int, reason: str) -> None:
+        """Tell the client why, then close with a documented code."""
+        await self.send_json({"type": "closed", "reason": reason})
+        await self.close(code=code)
+
     async def stream_too_slow(self, message) -> None:
-        await self.send_json({"type": "closed", "reason": _("Forbindelsen hang for langt etter.")})
-        await self.close(code=CLOSE_TOO_SLOW)
+        await self.end(CLOSE_TOO_SLOW, _("Forbindelsen hang for langt etter."))
 
     async def stream_ephemeral(self, message) -> None:
         """Presence, typing, reading counts: not sequenced, not stored."""
@@ -407,8 +411,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if message.get("user_id") not in (None, self.scope["user"].pk):
             return
         reason = message.get("reason", "")
-        await self.send_json({"type": "closed", "reason": _(reason) if reason else ""})
-        await self.close(code=message.get("code", CLOSE_FORBIDDEN))
+        await self.end(message.get("code", CLOSE_FORBIDDEN), _(reason) if reason else "")
 
     # --- to implement -----------------------------------------------------------
 
