@@ -154,7 +154,7 @@ def parse_frame(text_data: str | None, bytes_data: bytes | None, max_chars: int)
     if bytes_data is not None and text_data is None:
         raise FrameError("binary_frame", _("Binære meldinger støttes ikke; send JSON som tekst."))
     if not text_data or not text_data.strip():
-        raise FrameError("empty_frame", "Tom melding.")
+        raise FrameError("empty_frame", _("Tom melding."))
     if len(text_data) > max_chars:
         raise FrameError("frame_too_large", _("Meldingen er for stor."))
     try:
