@@ -10,7 +10,8 @@ Measured in the same run, on the same machine:
              generated idea documents (a quarter of their words from a list of 50
              maths-teaching words, the rest made-up filler words), against the raw
              elasticsearch client sending
-             the very same request body (search.queries.es_body)
+             the very same request body (search.queries.es_body); after the load's
+             merges have finished and a warm-up pass, as teachers meet the index
   reindex    documents/s of `search_reindex`'s path (database → documents → bulk →
              alias swap → old index removed) for `--ideas` real idea pages, against
              raw helpers.bulk of the same documents, already built, into a fresh
@@ -88,6 +89,19 @@ def load_generated(client, index: str, count: int) -> float:
     return time.perf_counter() - start
 
 
+def settle(client, index: str, quiet: float = 3, limit: float = 300) -> tuple[float, int]:
+    """Waits for the merges the bulk load started to finish (none running for `quiet`
+    seconds). Returns the wait and the segments left."""
+    client.indices.flush(index=index)
+    start = last_busy = time.perf_counter()
+    while time.perf_counter() - start < limit and time.perf_counter() - last_busy < quiet:
+        if client.indices.stats(index=index, metric="merge")["_all"]["primaries"]["merges"]["current"]:
+            last_busy = time.perf_counter()
+        time.sleep(0.25)
+    segments = client.indices.stats(index=index, metric="segments")["_all"]["primaries"]["segments"]["count"]
+    return last_busy - start, segments
+
+
 def query_latency(server: Server, client, index: str, requests: int) -> tuple[list[float], list[float]]:
     from django.contrib.auth.models import AnonymousUser
 
@@ -124,7 +138,7 @@ def create_ideas(count: int) -> None:
             print(f"  created {n + 1}/{count} idea pages", flush=True)
 
 
-def reindex_speed(client, rounds: int = 3) -> tuple[float, float, int, list[float]]:
+def reindex_speed(client, rounds: int = 7) -> tuple[float, float, int, list[float]]:
     """Median documents/s of ours and of raw bulk. Both are warmed up first (the
     first bulk into a new mapping, and the first document built in the process, pay
     one-off costs), then measured in alternating rounds: the machine drifts."""
@@ -226,10 +240,17 @@ def main() -> None:
         ours, raw, indexed, reindex_ratios = reindex_speed(client)
         index = lifecycle.alias()
         loaded = load_generated(client, index, args.documents)
+        settled, segments = settle(client, index)
         server = Server("staffroom.asgi:application")
+        # A first pass warms both sides up (a freshly loaded index answers its first
+        # hundred queries about 1.5x slower: segments still merging, caches cold); the
+        # second is measured: the index as teachers meet it.
+        query_latency(server, client, index, args.requests)
         api, raw_q = query_latency(server, client, index, args.requests)
         fresh = freshness(args.fresh)
         print(f"  generated load (raw streaming_bulk): {args.documents / loaded:.0f} docs/s")
+        print(f"  after the load: merges ran {settled:.1f} s more, {segments} segments; a warm-up pass of "
+              f"{args.requests} queries per side, then the measured pass")
         print(f"  /api/search   p50 {ms(api, 50)}, p95 {ms(api, 95)}")
         print(f"  raw client    p50 {ms(raw_q, 50)}, p95 {ms(raw_q, 95)}")
         print(f"  ratio p95 api/raw: {percentile(api, 95) / percentile(raw_q, 95):.2f}x "

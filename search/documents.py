@@ -40,7 +40,11 @@ norwegian = analyzer("staffroom_norwegian", tokenizer="standard", filter=["lower
 norwegian_search = analyzer("staffroom_norwegian_search", tokenizer="standard",
                             filter=["lowercase", _synonyms(), norwegian_stop, norwegian_stem])
 exact = analyzer("staffroom_exact", tokenizer="standard", filter=["lowercase"])
-folded = analyzer("staffroom_folded", tokenizer="standard", filter=["lowercase", fold, norwegian_stem])
+# Stop words go before folding (the list is written with æ, ø and å); the synonyms
+# apply to the words as typed, before they are folded.
+folded = analyzer("staffroom_folded", tokenizer="standard", filter=["lowercase", norwegian_stop, fold, norwegian_stem])
+folded_search = analyzer("staffroom_folded_search", tokenizer="standard",
+                         filter=["lowercase", _synonyms(), norwegian_stop, fold, norwegian_stem])
 autocomplete = analyzer("staffroom_autocomplete", tokenizer="standard", filter=["lowercase", fold, edge])
 autocomplete_search = analyzer("staffroom_autocomplete_search", tokenizer="standard", filter=["lowercase", fold])
 
@@ -48,7 +52,7 @@ autocomplete_search = analyzer("staffroom_autocomplete_search", tokenizer="stand
 def text_field(**extra):
     return Text(analyzer=norwegian, search_analyzer=norwegian_search, fields={
         "exact": Text(analyzer=exact),
-        "folded": Text(analyzer=folded),
+        "folded": Text(analyzer=folded, search_analyzer=folded_search),
     }, **extra)
 
 
@@ -56,7 +60,7 @@ class BaseDoc(Document):
     type = Keyword(eager_global_ordinals=True)  # a facet
     title = Text(analyzer=norwegian, search_analyzer=norwegian_search, fields={
         "exact": Text(analyzer=exact),
-        "folded": Text(analyzer=folded),
+        "folded": Text(analyzer=folded, search_analyzer=folded_search),
         "suggest": Text(analyzer=autocomplete, search_analyzer=autocomplete_search),
         "raw": Keyword(),
     })

@@ -31,56 +31,89 @@ def enqueue(doc_type: str, object_id: int, action: str = "index") -> None:
 
 def document_for(doc_type: str, object_id: int) -> dict | None:
     """The document body for one object, or None when it must not be searchable."""
-    if doc_type == "idea":
-        return documents_for("idea", [object_id]).get(object_id)
-    if doc_type in ("course", "module"):
-        from staffroom.models import CoursePage, ModulePage
-
-        model = CoursePage if doc_type == "course" else ModulePage
-        page = model.objects.live().public().filter(pk=object_id).first()
-        if page is None:
-            return None
-        if doc_type == "course":
-            summary, body = page.search_description, _html_text(page.introduction) + " " + _html_text(page.goals)
-            subject, grades = page.subject, [g.strip() for g in page.grade_bands.split(",") if g.strip()]
-        else:
-            summary, body = page.lead, _body_text(page.body)
-            course = page.get_parent().specific
-            subject, grades = course.subject, [g.strip() for g in course.grade_bands.split(",") if g.strip()]
-        return {"type": doc_type, "title": page.title, "summary": summary, "body": body, "url": page.url,
-                "subject": subject, "grade_bands": grades, "tags": [], "competence_aims": [], "language": "nb",
-                "external_id": None, "group_id": None, "tried_count": 0, "published_at": page.first_published_at}
-    if doc_type == "thread":
-        from forums.models import Thread
-
-        thread = Thread.objects.select_related("category").filter(pk=object_id, is_hidden=False).first()
-        if thread is None:
-            return None
-        posts = thread.posts.filter(deleted_at__isnull=True, is_hidden=False, is_held=False).values_list("body",
-                                                                                                      flat=True)[:200]
-        return {"type": "thread", "title": thread.title, "summary": "", "body": " ".join(posts),
-                "url": thread.get_absolute_url(), "subject": None, "grade_bands": [], "tags": [],
-                "competence_aims": [], "language": "nb", "external_id": None,
-                "group_id": thread.category.group_id, "tried_count": 0, "published_at": thread.created_at}
-    return None
+    return documents_for(doc_type, [object_id]).get(object_id)
 
 
 def documents_for(doc_type: str, object_ids) -> dict[int, dict]:
-    """Document bodies for many objects of one type (ideas in three queries);
-    objects that must not be searchable are missing from the answer."""
-    if doc_type != "idea":
-        found = {pk: document_for(doc_type, pk) for pk in object_ids}
-        return {pk: doc for pk, doc in found.items() if doc is not None}
+    """Document bodies for many objects of one type, in a few queries whatever their
+    number; objects that must not be searchable are missing from the answer."""
+    builder = {"idea": _idea_documents, "course": _course_documents, "module": _module_documents,
+               "thread": _thread_documents}.get(doc_type)
+    return builder(list(object_ids)) if builder else {}
+
+
+def _page_urls(pages) -> dict[int, str | None]:
+    """Page URLs with the site root paths looked up once (Wagtail's `url` would
+    look them up, or ask the cache, per page)."""
     from types import SimpleNamespace
 
     from wagtail.models import Site
 
+    roots = SimpleNamespace(_wagtail_cached_site_root_paths=Site.get_site_root_paths())
+    one_site = len({r[0] for r in roots._wagtail_cached_site_root_paths}) == 1
+    urls = {}
+    for page in pages:
+        parts = page.get_url_parts(roots)
+        urls[page.pk] = (parts[2] if one_site else parts[1] + parts[2]) if parts else None
+    return urls
+
+
+def _grades(text: str) -> list[str]:
+    return [g.strip() for g in text.split(",") if g.strip()]
+
+
+def _page_document(doc_type: str, page, url, summary: str, body: str, course) -> dict:
+    return {"type": doc_type, "title": page.title, "summary": summary, "body": body, "url": url,
+            "subject": course.subject, "grade_bands": _grades(course.grade_bands), "tags": [],
+            "competence_aims": [], "language": "nb", "external_id": None, "group_id": None, "tried_count": 0,
+            "published_at": page.first_published_at}
+
+
+def _course_documents(ids: list[int]) -> dict[int, dict]:
+    from staffroom.models import CoursePage
+
+    courses = list(CoursePage.objects.live().public().filter(pk__in=ids))
+    urls = _page_urls(courses)
+    return {c.pk: _page_document("course", c, urls[c.pk], c.search_description,
+                                 _html_text(c.introduction) + " " + _html_text(c.goals), c) for c in courses}
+
+
+def _module_documents(ids: list[int]) -> dict[int, dict]:
+    from staffroom.models import CoursePage, ModulePage
+
+    modules = list(ModulePage.objects.live().public().filter(pk__in=ids))
+    # A module's course is its parent page: one query for all their paths.
+    parent_path = {m.pk: m.path[:-ModulePage.steplen] for m in modules}
+    courses = {c.path: c for c in CoursePage.objects.filter(path__in=set(parent_path.values()))}
+    urls = _page_urls(modules)
+    return {m.pk: _page_document("module", m, urls[m.pk], m.lead, _body_text(m.body), courses[parent_path[m.pk]])
+            for m in modules if parent_path[m.pk] in courses}
+
+
+def _thread_documents(ids: list[int]) -> dict[int, dict]:
+    from forums.models import Post, Thread
+
+    threads = list(Thread.objects.select_related("category").filter(pk__in=ids, is_hidden=False))
+    posts: dict[int, list[str]] = {}
+    for thread_id, body in Post.objects.filter(thread__in=[t.pk for t in threads], deleted_at__isnull=True,
+                                               is_hidden=False, is_held=False).values_list("thread_id", "body"):
+        found = posts.setdefault(thread_id, [])
+        if len(found) < 200:  # the opening of a long thread is what it is about
+            found.append(body)
+    return {t.pk: {"type": "thread", "title": t.title, "summary": "", "body": " ".join(posts.get(t.pk, [])),
+                   "url": t.get_absolute_url(), "subject": None, "grade_bands": [], "tags": [],
+                   "competence_aims": [], "language": "nb", "external_id": None,
+                   "group_id": t.category.group_id, "tried_count": 0, "published_at": t.created_at}
+            for t in threads}
+
+
+def _idea_documents(ids: list[int]) -> dict[int, dict]:
     from ideabank.models import IdeaPage, IdeaPageTag
 
-    ideas = list(IdeaPage.objects.live().public().filter(pk__in=list(object_ids)))
+    ideas = list(IdeaPage.objects.live().public().filter(pk__in=ids))
     ids = [i.pk for i in ideas]
     # Tags and aims for the whole batch in one query each (modelcluster's
-    # prefetch clones a queryset per idea), site root paths looked up once.
+    # prefetch clones a queryset per idea).
     tags: dict[int, list[str]] = {}
     for idea_id, name in IdeaPageTag.objects.filter(content_object_id__in=ids).values_list(
             "content_object_id", "tag__name").order_by("pk"):
@@ -90,14 +123,9 @@ def documents_for(doc_type: str, object_ids) -> dict[int, dict]:
     for idea_id, code in field.remote_field.through.objects.filter(**{f"{field.m2m_field_name()}__in": ids}).values_list(
             field.m2m_field_name(), f"{field.m2m_reverse_field_name()}__code"):
         aims.setdefault(idea_id, []).append(code)
-    roots = SimpleNamespace(_wagtail_cached_site_root_paths=Site.get_site_root_paths())
-    one_site = len({r[0] for r in roots._wagtail_cached_site_root_paths}) == 1
-    out = {}
-    for idea in ideas:
-        parts = idea.get_url_parts(roots)
-        url = (parts[2] if one_site else parts[1] + parts[2]) if parts else None
-        out[idea.pk] = _idea_document(idea, url, tags.get(idea.pk, []), aims.get(idea.pk, []))
-    return out
+    urls = _page_urls(ideas)
+    return {idea.pk: _idea_document(idea, urls[idea.pk], tags.get(idea.pk, []), aims.get(idea.pk, []))
+            for idea in ideas}
 
 
 def _idea_document(idea, url, tags: list[str], aims: list[str]) -> dict:

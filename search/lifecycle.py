@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from elasticsearch import helpers
 
@@ -44,17 +45,23 @@ def reindex(client, progress=None) -> dict:
     name = alias()
     new = f"{name}_v{int(time.time() * 1000)}"
     mark = OutboxEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    versions = dict(((d, o), v) for d, o, v in DocumentVersion.objects.values_list("doc_type", "object_id", "version"))
     objects = list(indexing.all_objects())
     # A large index fills without refreshes (nobody searches it until the alias swap);
     # for a small one, turning them off and on again costs more than they do.
     quiet = len(objects) > QUIET_ABOVE
-    create_index(client, new, refresh_interval="-1" if quiet else None)
+    # Elasticsearch creates the index (a cluster-state update, ~70 ms here) while the
+    # database is read; the first bulk request waits for it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        created = pool.submit(create_index, client, new, "-1" if quiet else None)
+        versions = dict(((d, o), v) for d, o, v in
+                        DocumentVersion.objects.values_list("doc_type", "object_id", "version"))
+        first = indexing.bodies_for(objects[:BATCH])
+        created.result()
 
     def actions():
         for start in range(0, len(objects), BATCH):
             chunk = objects[start:start + BATCH]
-            bodies = indexing.bodies_for(chunk)
+            bodies = first if start == 0 else indexing.bodies_for(chunk)
             for doc_type, pk in chunk:
                 body = bodies.get((doc_type, pk))
                 if body is not None:
@@ -70,7 +77,8 @@ def reindex(client, progress=None) -> dict:
     for entry_batch in _batches(OutboxEntry.objects.filter(id__gt=mark).order_by("id")):
         helpers.bulk(client, indexing._actions(entry_batch, new), raise_on_error=False)
     client.indices.refresh(index=new)
-    old = list(client.indices.get_alias(name=name).keys()) if client.indices.exists_alias(name=name) else []
+    found = client.options(ignore_status=404).indices.get_alias(name=name)
+    old = list(found.body) if found.meta.status == 200 else []  # index names
     client.indices.update_aliases(actions=[{"add": {"index": new, "alias": name}}]
                                   + [{"remove": {"index": o, "alias": name}} for o in old])
     if old:

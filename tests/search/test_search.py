@@ -18,7 +18,7 @@ def es(settings):
 def publish(title, summary, **extra):
     from ideabank import services
 
-    fields = dict(title=title, summary=summary, body=[], subject="matematikk", grade_bands=extra.pop("grades", ["5-7"]),
+    fields = dict(title=title, summary=summary, body=extra.pop("body", []), subject="matematikk", grade_bands=extra.pop("grades", ["5-7"]),
                   tags=extra.pop("tags", []), aim_codes=[], time_minutes=None, digital_tools="",
                   language=extra.pop("language", "nb"), licence="CC-BY-4.0")
     return services.publish_idea_directly(**fields, **extra)
@@ -50,6 +50,18 @@ def test_norwegian_analysis_finds_inflections_nynorsk_typos_folding_and_synonyms
     assert "Brøk med pizza" in titles("brok")                # typed without ø
     assert "Multiplisere med arealmodell" in titles("gange")  # synonym pair
     assert titles("brøk med pizza")[0] == "Brøk med pizza"    # the exact title ranks first
+
+
+def test_words_only_in_an_ideas_steps_are_found_inflected_misspelt_and_without_aeoeaa(es, site_tree):
+    publish("Stasjoner i gymsalen", "Fire poster med oppgaver.", external_id="t-steps",
+            body=[("step", {"title": "Måling", "text": "<p>Elevene måler skrittlengder med målebånd.</p>"}),
+                  ("step", {"title": "Deling", "text": "<p>Gruppa skal dividere lengden på antall skritt.</p>"})])
+    publish("Prosent i butikken", "Tilbudsaviser gir regnestykker med rabatt.", external_id="t-shop")
+    drain(es)
+    for q in ("målebånd", "malebånd", "målebånda", "maalebånd", "skrittlengde", "divisjon"):
+        # exact, without å, nynorsk plural, one-letter typo, singular, synonym of a step's word
+        found = titles(q)
+        assert "Stasjoner i gymsalen" in found and "Prosent i butikken" not in found, (q, found)
 
 
 def test_facets_filters_and_escaped_highlights(es, site_tree):
