@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,8 +120,6 @@ def _store_messages(items: list[SendItem], allowed: list[bool] | None = None
     order, so batches never deadlock), takes each room's next seqs, writes messages and
     events with one INSERT each. Returns a SendResult or RoomError per item, and the
     broadcasts to make after commit."""
-    from django.db.models import Case, Value, When
-
     group_ids = sorted({item.group_id for item in items})
     groups = {g.pk: g for g in StudyGroup.objects.select_for_update().filter(pk__in=group_ids).order_by("pk")}
     audience: dict[int, list[int]] = {gid: [] for gid in groups}
@@ -176,10 +174,7 @@ def _store_messages(items: list[SendItem], allowed: list[bool] | None = None
                        .values_list("seq", "id"))
             for _i, m in fresh:
                 m.pk = ids[m.seq]
-        touched = {m.group_id for _i, m in fresh}
-        StudyGroup.objects.filter(pk__in=touched).update(
-            last_seq=Case(*[When(pk=gid, then=Value(groups[gid].last_seq)) for gid in touched])
-        )
+        _set_last_seqs({gid: groups[gid].last_seq for gid in {m.group_id for _i, m in fresh}})
         rows = []
         for index, message in fresh:
             payload = dict(events.message_new(message))
@@ -192,6 +187,18 @@ def _store_messages(items: list[SendItem], allowed: list[bool] | None = None
         if isinstance(result, tuple) and result[0] == "same_as":
             results[index] = SendResult(results[result[1]].message, False)
     return results, broadcasts
+
+
+def _set_last_seqs(last: dict[int, int]) -> None:
+    """Each locked room's new last seq, in one UPDATE from a VALUES list (the same SQL
+    for PostgreSQL and SQLite). The ORM's CASE with a WHEN per room cost a quarter of
+    a send batch, in Python (bench/room_fanout, 100 rooms)."""
+    table = connection.ops.quote_name(StudyGroup._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(last))
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH v(id, seq) AS (VALUES {rows}) "
+                       f"UPDATE {table} SET last_seq = (SELECT v.seq FROM v WHERE v.id = {table}.id) "
+                       f"WHERE id IN (SELECT id FROM v)", [n for pair in last.items() for n in pair])
 
 
 @transaction.atomic

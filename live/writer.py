@@ -51,11 +51,9 @@ class SendBatcher:
                 if not future.done():
                     future.set_exception(exc)
             return
-        # Committed: now tell everyone (the layer may be down; that is not the sender's error).
-        from channels.layers import get_channel_layer
-
-        layer = get_channel_layer()
-        await asyncio.gather(*(events.asend_sequenced(layer, *args) for args in broadcasts))
+        # Committed: each sender hears first (its task runs while the broadcasts wait
+        # on Redis), then everyone else. The layer may be down; that is not the
+        # sender's error.
         for (_item, future), result in zip(batch, results, strict=True):
             if future.done():
                 continue
@@ -63,6 +61,10 @@ class SendBatcher:
                 future.set_exception(result)
             else:
                 future.set_result(result)
+        from channels.layers import get_channel_layer
+
+        layer = get_channel_layer()
+        await asyncio.gather(*(events.asend_sequenced(layer, *args) for args in broadcasts))
 
 
 _batchers: dict[int, SendBatcher] = {}

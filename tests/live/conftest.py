@@ -80,10 +80,13 @@ async def close_communicator(comm) -> None:
             await asyncio.gather(comm.future, return_exceptions=True)
 
 
-async def receive_type(comm, wanted: str, timeout: float = 5, skip=("presence", "typing", "unread")):
-    """The next event of a type, skipping ephemeral noise."""
+async def receive_type(comm, wanted: str, timeout: float = 5, skip=("presence", "typing", "unread"),
+                       seen: list | None = None):
+    """The next event of a type, skipping ephemeral noise (kept in `seen` if given)."""
     while True:
         event = await comm.receive_json_from(timeout=timeout)
+        if seen is not None and event["type"] != wanted:
+            seen.append(event)
         if event["type"] == wanted:
             return event
         if event["type"] not in skip and wanted != "*":
