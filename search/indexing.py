@@ -62,11 +62,17 @@ def _grades(text: str) -> list[str]:
     return [g.strip() for g in text.split(",") if g.strip()]
 
 
+def _document(doc_type: str, title: str, summary: str, body: str, url, published_at, **fields) -> dict:
+    """One search document: every field of the mapping, with the defaults of
+    public, untagged, bokmål content."""
+    return {"type": doc_type, "title": title, "summary": summary, "body": body, "url": url, "subject": None,
+            "grade_bands": [], "tags": [], "competence_aims": [], "language": "nb", "external_id": None,
+            "group_id": None, "tried_count": 0, "published_at": published_at, **fields}
+
+
 def _page_document(doc_type: str, page, url, summary: str, body: str, course) -> dict:
-    return {"type": doc_type, "title": page.title, "summary": summary, "body": body, "url": url,
-            "subject": course.subject, "grade_bands": _grades(course.grade_bands), "tags": [],
-            "competence_aims": [], "language": "nb", "external_id": None, "group_id": None, "tried_count": 0,
-            "published_at": page.first_published_at}
+    return _document(doc_type, page.title, summary, body, url, page.first_published_at, subject=course.subject,
+                     grade_bands=_grades(course.grade_bands))
 
 
 def _course_documents(ids: list[int]) -> dict[int, dict]:
@@ -100,10 +106,8 @@ def _thread_documents(ids: list[int]) -> dict[int, dict]:
         found = posts.setdefault(thread_id, [])
         if len(found) < 200:  # the opening of a long thread is what it is about
             found.append(body)
-    return {t.pk: {"type": "thread", "title": t.title, "summary": "", "body": " ".join(posts.get(t.pk, [])),
-                   "url": t.get_absolute_url(), "subject": None, "grade_bands": [], "tags": [],
-                   "competence_aims": [], "language": "nb", "external_id": None,
-                   "group_id": t.category.group_id, "tried_count": 0, "published_at": t.created_at}
+    return {t.pk: _document("thread", t.title, "", " ".join(posts.get(t.pk, [])), t.get_absolute_url(),
+                            t.created_at, group_id=t.category.group_id)
             for t in threads}
 
 
@@ -129,11 +133,9 @@ def _idea_documents(ids: list[int]) -> dict[int, dict]:
 
 
 def _idea_document(idea, url, tags: list[str], aims: list[str]) -> dict:
-    body = _body_text(idea.body)
-    return {"type": "idea", "title": idea.title, "summary": idea.summary, "body": body, "url": url,
-            "subject": idea.subject, "grade_bands": idea.grade_bands, "tags": tags, "competence_aims": aims,
-            "language": idea.language, "external_id": idea.external_id or None, "group_id": None,
-            "tried_count": idea.tried_count, "published_at": idea.first_published_at}
+    return _document("idea", idea.title, idea.summary, _body_text(idea.body), url, idea.first_published_at,
+                     subject=idea.subject, grade_bands=idea.grade_bands, tags=tags, competence_aims=aims,
+                     language=idea.language, external_id=idea.external_id or None, tried_count=idea.tried_count)
 
 
 def _html_text(html: str) -> str:
