@@ -9,7 +9,7 @@ from typing import Any, TypedDict
 
 from django.utils.translation import gettext_noop
 
-from staffroom.fanout import group_send
+from staffroom.fanout import group_send, group_send_many
 from staffroom.realtime import CLOSE_FORBIDDEN, send_event_on_commit
 
 
@@ -90,14 +90,16 @@ async def abroadcast_ephemeral(channel_layer, group_id: int, payload: dict[str, 
         pass
 
 
-async def asend_sequenced(channel_layer, group_id: int, seq: int, payload: dict[str, Any], audience: list[int]) -> None:
-    """From the send batcher, after its transaction committed."""
+async def asend_sequenced(channel_layer, broadcasts: list[tuple[int, int, dict[str, Any], list[int]]]) -> None:
+    """From the send batcher, after its transaction committed: the batch's events
+    (group id, seq, payload, audience) in one layer message."""
     try:
-        await group_send(
-            channel_layer, room_group(group_id),
-            {"type": "stream.event", "seq": seq, "text": dumps(payload), "audience": audience},
-        )
+        await group_send_many(channel_layer, [
+            (room_group(group_id), {"type": "stream.event", "seq": seq, "text": dumps(payload), "audience": audience})
+            for group_id, seq, payload, audience in broadcasts
+        ])
     except Exception:  # noqa: BLE001 - lossy by contract; sockets catch up from the database
         import logging
 
-        logging.getLogger("staffroom.realtime").warning("channel layer unavailable; seq %s not broadcast", seq)
+        logging.getLogger("staffroom.realtime").warning(
+            "channel layer unavailable; %d room events not broadcast", len(broadcasts))

@@ -64,7 +64,7 @@ class SendBatcher:
         from channels.layers import get_channel_layer
 
         layer = get_channel_layer()
-        await asyncio.gather(*(events.asend_sequenced(layer, *args) for args in broadcasts))
+        await events.asend_sequenced(layer, broadcasts)
 
 
 _batchers: dict[int, SendBatcher] = {}
