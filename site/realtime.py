@@ -21,7 +21,6 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
-from channels.utils import await_many_dispatch
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -239,14 +238,37 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.channel_name = f"socket.{uuid.uuid4().hex}"
         self.hub = hub_for(self.channel_layer)
         self.base_send = send
+        # One queue, in arrival order, for the client's frames (moved over by a reader
+        # task) and the hub's events: each is then one wake-up of this task, where
+        # Channels' await_many_dispatch made a task and an asyncio.wait per event.
         self._inbox: asyncio.Queue = asyncio.Queue()
+        self._backlog = 0
         self._subscribed: tuple[str, ...] = ()
+        reader = asyncio.ensure_future(self._read_client(receive))
         try:
-            await await_many_dispatch([receive, self._inbox.get], self.dispatch)
+            while True:
+                message = await self._inbox.get()
+                if not message["type"].startswith("websocket."):
+                    self._backlog -= 1
+                await self.dispatch(message)
         except StopConsumer:
             pass
         finally:
+            reader.cancel()
             await self._leave_groups()
+
+    async def _read_client(self, receive) -> None:
+        while True:
+            try:
+                message = await receive()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the server lost the connection: end the socket
+                log.exception("reading from the client failed")
+                message = {"type": "websocket.disconnect", "code": 1011}
+            self._inbox.put_nowait(message)
+            if message["type"] == "websocket.disconnect":
+                return
 
     def deliver(self, message: dict) -> None:
         """From the hub: queue a layer event for this socket, in arrival order. A socket
@@ -254,11 +276,19 @@ class StreamConsumer(AsyncWebsocketConsumer):
         `?after=`), so one stalled client cannot grow the process without bound."""
         if getattr(self, "_closing", False):
             return
-        if self._inbox.qsize() >= self.max_outbound_queue:
+        if self._backlog >= self.max_outbound_queue:
+            # Drop the events; keep the client's frames (its disconnect among them).
+            kept = []
             while not self._inbox.empty():
-                self._inbox.get_nowait()
+                queued = self._inbox.get_nowait()
+                if queued["type"].startswith("websocket."):
+                    kept.append(queued)
+            self._backlog = 1
             self._inbox.put_nowait({"type": "stream.too_slow"})
+            for queued in kept:
+                self._inbox.put_nowait(queued)
             return
+        self._backlog += 1
         self._inbox.put_nowait(message)
 
     async def _join_groups(self) -> bool:

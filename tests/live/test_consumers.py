@@ -354,3 +354,27 @@ async def test_a_socket_that_falls_far_behind_is_closed_and_can_resume(room, con
     assert (await ola.receive_output(timeout=5))["code"] == 4408
     again, connected, _ = await connect(room["ola"], room["group"], after=0)
     assert connected and (await hello(again))["type"] == "hello"
+
+
+async def test_sends_to_two_rooms_stored_together_reach_only_each_rooms_members(room, connect, make_user):
+    from community import services as community
+    from live import services, writer
+
+    per = room["outsider"]
+    other = await sync_to_async(community.create_group)(per, name="Algebragruppa")
+    ola, _, _ = await connect(room["ola"], room["group"])
+    per_socket, _, _ = await connect(per, other)
+    await hello(ola)
+    await hello(per_socket)
+    # Submitted in one loop turn: one transaction, one layer message for both rooms.
+    sent = await asyncio.gather(
+        writer.batcher().submit(services.SendItem(room["kari"], room["group"].pk, "a-1", "Til Brøkgruppa")),
+        writer.batcher().submit(services.SendItem(per, other.pk, "b-1", "Til Algebragruppa")),
+    )
+    assert [r.message.seq for r in sent] == [1, 1]
+    assert (await receive_type(ola, "message.new"))["body"] == "Til Brøkgruppa"
+    assert (await receive_type(per_socket, "message.new", skip=("presence", "typing", "unread")))[
+        "body"] == "Til Algebragruppa"
+    for socket, foreign in ((ola, "Til Algebragruppa"), (per_socket, "Til Brøkgruppa")):
+        later = await drain(socket, 0.5)
+        assert [e for e in later if e.get("body") == foreign or e["type"] in ("closed", "websocket.close")] == []
