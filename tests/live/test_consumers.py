@@ -378,3 +378,19 @@ async def test_sends_to_two_rooms_stored_together_reach_only_each_rooms_members(
     for socket, foreign in ((ola, "Til Algebragruppa"), (per_socket, "Til Brøkgruppa")):
         later = await drain(socket, 0.5)
         assert [e for e in later if e.get("body") == foreign or e["type"] in ("closed", "websocket.close")] == []
+
+
+async def test_the_embedded_defaults_in_memory_layer_carries_a_rooms_messages(room, connect, settings):
+    # `make run` has no Redis: one process, Channels' in-memory layer.
+    from channels.layers import get_channel_layer
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    assert type(get_channel_layer()).__name__ == "InMemoryChannelLayer"
+    kari, _, _ = await connect(room["kari"], room["group"])
+    ola, _, _ = await connect(room["ola"], room["group"])
+    await hello(kari)
+    await hello(ola)
+    for n in range(3):
+        await kari.send_json_to({"type": "message.send", "client_id": f"mem-{n}", "body": f"Melding {n}"})
+    got = [await receive_type(ola, "message.new") for _ in range(3)]
+    assert [(e["seq"], e["body"]) for e in got] == [(1, "Melding 0"), (2, "Melding 1"), (3, "Melding 2")]
