@@ -13,10 +13,11 @@ travel as one layer message on the bus group that every hub joins (`group_send_m
 a channels-redis group_send is four Redis round trips and a receive two, each costing
 more CPU than the whole fan-out of one event to ten local sockets (bench/room_fanout).
 Every hub then receives every batch and hands each event only to its own followers of
-that event's group, as a Discourse MessageBus process filters its one Redis channel. Layer outages are the hub's to notice: it tells its
-sockets (`stream.layer_down`), keeps trying, re-joins every group it follows and then
-tells them again (`stream.layer_up`), after which each socket catches up from the
-database.
+that event's group, as a Discourse MessageBus process filters its one Redis channel.
+
+Layer outages are the hub's to notice: it tells its sockets (`stream.layer_down`),
+keeps trying, re-joins every group it follows and then tells them again
+(`stream.layer_up`), after which each socket catches up from the database.
 """
 
 from __future__ import annotations
