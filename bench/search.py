@@ -10,7 +10,7 @@ Measured in the same run, on the same machine:
              generated idea documents (a quarter of their words from a list of 50
              maths-teaching words, the rest made-up filler words), against the raw
              elasticsearch client sending
-             the very same request body (search.queries.es_body); after the load's
+             the very same msearch (search.queries.es_searches); after the load's
              merges have finished and a warm-up pass, as teachers meet the index
   reindex    documents/s of `search_reindex`'s path (database → documents → bulk →
              alias swap → old index removed) for `--ideas` real idea pages, against
@@ -105,7 +105,7 @@ def settle(client, index: str, quiet: float = 3, limit: float = 300) -> tuple[fl
 def query_latency(server: Server, client, index: str, requests: int) -> tuple[list[float], list[float]]:
     from django.contrib.auth.models import AnonymousUser
 
-    from search.queries import es_body
+    from search.queries import es_searches
 
     api, raw = [], []
     for n in range(requests + 10):
@@ -115,9 +115,9 @@ def query_latency(server: Server, client, index: str, requests: int) -> tuple[li
             assert r.status == 200
             r.read()
         api_t = time.perf_counter() - start
-        body = es_body(q, {}, AnonymousUser())
+        hits, counts = es_searches(q, {}, AnonymousUser())
         start = time.perf_counter()
-        client.search(index=index, body=body)
+        client.msearch(index=index, searches=[{}, hits, {}, counts])
         raw_t = time.perf_counter() - start
         if n >= 10:  # warm-up
             api.append(api_t)

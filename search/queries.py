@@ -49,8 +49,9 @@ def _visibility(user) -> dict:
                                 {"terms": {"group_id": visible_groups(user)}}]}}
 
 
-def es_body(q: str, filters: dict, user, page: int = 1, sort: str = "relevance") -> dict:
-    """The Elasticsearch request body the service sends (bench/search sends it raw)."""
+def es_searches(q: str, filters: dict, user, page: int = 1, sort: str = "relevance") -> list[dict]:
+    """The two request bodies the service sends in one msearch, hits and counts
+    (bench/search sends them raw)."""
     must = []
     if q:
         must.append({"bool": {"should": [
@@ -72,14 +73,16 @@ def es_body(q: str, filters: dict, user, page: int = 1, sort: str = "relevance")
     else:
         must.append({"match_all": {}})
     post_filters = [{"term": {FILTERS[k]: v}} for k, v in filters.items() if k in FILTERS and v]
-    body = {
+    # The page of hits: scored and highlighted, without a total or facets, which made
+    # Elasticsearch collect every match (p95 51.5 -> 35.2 ms for both searches together
+    # at 100,000 documents, bench/search's queries on the raw client).
+    hits = {
         "query": {"function_score": {
-            "query": {"bool": {"must": must, "filter": [_visibility(user)]}},
+            "query": {"bool": {"must": must, "filter": [_visibility(user), *post_filters]}},
             "field_value_factor": {"field": "tried_count", "modifier": "log1p", "missing": 0, "factor": 0.5},
             "boost_mode": "sum",
         }},
-        "post_filter": {"bool": {"filter": post_filters}},
-        "aggs": {name: {"terms": {"field": field, "size": 20}} for name, field in FILTERS.items() if name != "aim"},
+        "track_total_hits": False,
         "highlight": {"pre_tags": ["[[["], "post_tags": ["]]]"], "encoder": "default",
                       "fields": {"summary": {}, "body": {"fragment_size": 160, "number_of_fragments": 1}}},
         "from": (page - 1) * PAGE_SIZE, "size": PAGE_SIZE,
@@ -87,12 +90,20 @@ def es_body(q: str, filters: dict, user, page: int = 1, sort: str = "relevance")
     if q:
         # Highlight the words as typed: re-running the fuzzy expansion for highlighting
         # made a query ~5x slower (bench/search).
-        body["highlight"]["highlight_query"] = {"multi_match": {"query": q, "fields": ["summary", "body"]}}
+        hits["highlight"]["highlight_query"] = {"multi_match": {"query": q, "fields": ["summary", "body"]}}
     if sort == "newest":
-        body["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}]
+        hits["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}]
     elif sort == "tried":
-        body["sort"] = [{"tried_count": {"order": "desc"}}, "_score"]
-    return body
+        hits["sort"] = [{"tried_count": {"order": "desc"}}, "_score"]
+    # The counts: the same matches unscored; the total within the chosen filters, each
+    # facet's counts across them (a post filter narrows the total, not the facets).
+    counts = {
+        "query": {"bool": {"filter": [*must, _visibility(user)]}},
+        "post_filter": {"bool": {"filter": post_filters}},
+        "aggs": {name: {"terms": {"field": field, "size": 20}} for name, field in FILTERS.items() if name != "aim"},
+        "track_total_hits": True, "size": 0,
+    }
+    return [hits, counts]
 
 
 def _es_search(q, filters, user, page, sort):
@@ -100,10 +111,14 @@ def _es_search(q, filters, user, page, sort):
     from .lifecycle import alias
 
     client = get_client()
-    body = es_body(q, filters, user, page, sort)
-    res = client.options(request_timeout=settings.SEARCH_TIMEOUT).search(index=alias(), body=body)
+    hits_body, counts_body = es_searches(q, filters, user, page, sort)
+    found, counted = client.options(request_timeout=settings.SEARCH_TIMEOUT).msearch(
+        index=alias(), searches=[{}, hits_body, {}, counts_body])["responses"]
+    for part in (found, counted):
+        if "error" in part:
+            raise RuntimeError(f"search failed: {part['error']}")
     results = []
-    for hit in res["hits"]["hits"]:
+    for hit in found["hits"]["hits"]:
         src = hit["_source"]
         hl = hit.get("highlight", {})
         fragment = (hl.get("summary") or hl.get("body") or [None])[0]
@@ -112,8 +127,8 @@ def _es_search(q, filters, user, page, sort):
         results.append({"type": doc_type, "id": int(pk), "title": src["title"], "url": src["url"],
                         "snippet": snippet, "external_id": src.get("external_id")})
     facets = {name: [{"value": b["key"], "count": b["doc_count"]} for b in agg["buckets"]]
-              for name, agg in res.get("aggregations", {}).items()}
-    total = res["hits"]["total"]["value"]
+              for name, agg in counted.get("aggregations", {}).items()}
+    total = counted["hits"]["total"]["value"]
     return {"total": total, "backend": "elasticsearch", "facets": facets, "results": results, "page": page,
             "pages": max(1, math.ceil(total / PAGE_SIZE))}
 

@@ -81,6 +81,10 @@ def test_facets_filters_and_escaped_highlights(es, site_tree):
     filtered = search("brøk", {"grade": "1-4"}, AnonymousUser())
     found = [r["title"] for r in filtered["results"]]
     assert "Brøk for småtrinnet" in found and not any("Brøkstafett" in t for t in found)
+    # The total counts what the filter lets through; the facets still offer the other grades.
+    assert result["total"] > filtered["total"] == len(filtered["results"]) >= 1
+    assert result["pages"] == -(-result["total"] // 10) and filtered["pages"] == 1
+    assert {b["value"] for b in filtered["facets"]["grade"]} >= {"1-4", "5-7"}
 
 
 def test_drafts_and_private_group_threads_are_never_returned(es, site_tree, make_user):
