@@ -150,6 +150,7 @@ def test_reindex_swaps_the_alias_and_keeps_writes_made_meanwhile(es, site_tree):
     publish("Etter reindeks", "Brøk")
     drain(es)
     assert set(es.indices.get_alias(name=lifecycle.alias())) == {result["index"]} != old
+    assert sorted(result["removed"]) == sorted(old) and not any(es.indices.exists(index=o) for o in old)
     found = titles("reindeks")
     assert "Før reindeks" in found and "Etter reindeks" in found
 
