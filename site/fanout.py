@@ -102,22 +102,21 @@ class Hub:
                 if followers:
                     continue
                 del self.local[group]
-                if group in self.joined:
-                    self.joined.discard(group)
-                    try:
-                        await self.layer.group_discard(group, self.channel)
-                    except Exception:  # noqa: BLE001 - the group expires on its own
-                        pass
+                await self._leave(group)
             if not self.local:
-                if BUS_GROUP in self.joined:
-                    self.joined.discard(BUS_GROUP)
-                    try:
-                        await self.layer.group_discard(BUS_GROUP, self.channel)
-                    except Exception:  # noqa: BLE001 - the group expires on its own
-                        pass
+                await self._leave(BUS_GROUP)
                 for task in self._tasks:
                     task.cancel()
                 self._tasks = []
+
+    async def _leave(self, group: str) -> None:
+        if group not in self.joined:
+            return
+        self.joined.discard(group)
+        try:
+            await self.layer.group_discard(group, self.channel)
+        except Exception:  # noqa: BLE001 - the group expires on its own
+            pass
 
     async def _refresh_loop(self) -> None:
         """Joins every followed group again now and then: a Redis restart without

@@ -248,7 +248,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         try:
             while True:
                 message = await self._inbox.get()
-                if not message["type"].startswith("websocket."):
+                if not _from_client(message):
                     self._backlog -= 1
                 await self.dispatch(message)
         except StopConsumer:
@@ -281,7 +281,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             kept = []
             while not self._inbox.empty():
                 queued = self._inbox.get_nowait()
-                if queued["type"].startswith("websocket."):
+                if _from_client(queued):
                     kept.append(queued)
             self._backlog = 1
             self._inbox.put_nowait({"type": "stream.too_slow"})
@@ -462,6 +462,11 @@ class StreamConsumer(AsyncWebsocketConsumer):
 
     async def handle_frame(self, frame: dict) -> None:
         raise NotImplementedError
+
+
+def _from_client(message: dict) -> bool:
+    """A frame, connect or disconnect from the client (not a hub event)."""
+    return message["type"].startswith("websocket.")
 
 
 def _safe_client_id(text_data: str | None) -> str | None:
