@@ -8,7 +8,7 @@ import logging
 import time
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -17,6 +17,8 @@ from .models import DocumentVersion, OutboxEntry
 log = logging.getLogger("staffroom.search")
 KINDS = ("idea", "course", "module", "thread")
 SMALL_BATCH = 20
+# PostgreSQL NOTIFY channel: an outbox row's commit wakes the worker at once.
+WAKE_CHANNEL = "search_outbox"
 
 
 def enqueue(doc_type: str, object_id: int, action: str = "index") -> None:
@@ -27,6 +29,11 @@ def enqueue(doc_type: str, object_id: int, action: str = "index") -> None:
         DocumentVersion.objects.filter(pk=row.pk).update(version=F("version") + 1)
         row.refresh_from_db(fields=["version"])
         OutboxEntry.objects.create(doc_type=doc_type, object_id=object_id, action=action, version=row.version)
+        if connection.vendor == "postgresql":
+            # Delivered when the content's transaction commits, and only then; repeats
+            # within one transaction fold into one.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_notify(%s, '')", [WAKE_CHANNEL])
 
 
 def document_for(doc_type: str, object_id: int) -> dict | None:
@@ -220,23 +227,75 @@ def drain_once(client, index: str, batch: int = 500) -> int:
     return len(ok_ids)
 
 
+class Wakeup:
+    """The worker's idle wait: on PostgreSQL it ends as soon as an outbox row commits
+    (LISTEN on its own connection; every worker process gets every notification),
+    otherwise, or while that connection is broken, after `timeout`. The poll stays
+    as the backstop for retries that come due."""
+
+    def __init__(self) -> None:
+        self.conn = None
+
+    def listen(self) -> None:
+        """Listens before the first drain, so a commit between a drain and the next
+        wait is not missed (notifications queue on the connection meanwhile)."""
+        if connection.vendor != "postgresql" or self.conn is not None:
+            return
+        import psycopg
+
+        try:
+            self.conn = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+            self.conn.execute(f"LISTEN {WAKE_CHANNEL}")
+        except psycopg.Error as exc:
+            log.warning("search worker: no wake-ups from the database (%s); polling", exc)
+            self.close()
+
+    def wait(self, timeout: float) -> None:
+        self.listen()
+        if self.conn is None:
+            time.sleep(timeout)
+            return
+        import psycopg
+
+        try:
+            for _note in self.conn.notifies(timeout=timeout, stop_after=1):
+                pass
+            for _note in self.conn.notifies(timeout=0):  # fold the ones that queued meanwhile
+                pass
+        except psycopg.Error as exc:
+            log.warning("search worker: wake-up connection lost (%s)", exc)
+            self.close()
+            time.sleep(timeout)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = None
+
+
 def run_worker(client, index_alias: str, once: bool = False, idle_sleep: float = 0.5) -> None:
     backoff = 0.5
-    while True:
-        try:
-            done = drain_once(client, index_alias)
-            backoff = 0.5
-        except Exception as exc:  # noqa: BLE001 - Elasticsearch down: keep the outbox, retry
-            log.warning("search worker: %s; retrying in %.1f s", exc, backoff)
-            time.sleep(backoff)
-            backoff = min(backoff * 2, 30)
-            if once:
+    wakeup = Wakeup()
+    if not once:
+        wakeup.listen()
+    try:
+        while True:
+            try:
+                done = drain_once(client, index_alias)
+                backoff = 0.5
+            except Exception as exc:  # noqa: BLE001 - Elasticsearch down: keep the outbox, retry
+                log.warning("search worker: %s; retrying in %.1f s", exc, backoff)
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 30)
+                if once:
+                    return
+                continue
+            if once and not done:
                 return
-            continue
-        if once and not done:
-            return
-        if not done:
-            time.sleep(idle_sleep)
+            if not done:
+                wakeup.wait(idle_sleep)
+    finally:
+        wakeup.close()
 
 
 def all_objects():

@@ -247,3 +247,34 @@ def test_a_post_hidden_by_moderation_leaves_the_search_index(es, site_tree, make
     services.moderate_post(mons, post, hidden=True)
     drain(es)
     assert "Hvordan møter dere foreldre?" not in titles("kvadratrøtter")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_makes_a_published_idea_searchable_without_waiting_for_its_poll(es, site_tree,
+                                                                                         settings):
+    import subprocess
+    import sys
+    import time
+
+    from search.models import OutboxEntry
+    from tests.conftest import ROOT, daphne_env
+
+    # It looks at the outbox only every 60 s by itself: only the commit's wake-up can
+    # explain an idea that is searchable within seconds.
+    worker = subprocess.Popen([sys.executable, "manage.py", "search_worker", "--poll", "60"], cwd=ROOT,
+                              env=daphne_env(SEARCH_INDEX_PREFIX=settings.SEARCH_INDEX_PREFIX),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while OutboxEntry.objects.exists():  # its first drain: the demo pages
+            assert time.monotonic() < deadline and worker.poll() is None, worker.stderr.read().decode()
+            time.sleep(0.1)
+        time.sleep(0.5)  # now idle
+        publish("Terningkast i friminuttet", "Elevene samler terningkast i en tabell.")
+        published = time.monotonic()
+        while "Terningkast i friminuttet" not in (found := titles("terningkast")):
+            assert time.monotonic() - published < 10, f"not searchable 10 s after publishing: {found}"
+            time.sleep(0.05)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)

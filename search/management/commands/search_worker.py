@@ -9,8 +9,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="drain what is due, then stop")
+        parser.add_argument("--poll", type=float, default=0.5,
+                            help="seconds between looks at the outbox when idle (on PostgreSQL a commit "
+                                 "wakes the worker sooner)")
 
-    def handle(self, *args, once=False, **options):
+    def handle(self, *args, once=False, poll=0.5, **options):
         client = get_client()
         while True:
             try:
@@ -23,4 +26,4 @@ class Command(BaseCommand):
                 import time
 
                 time.sleep(2)
-        indexing.run_worker(client, lifecycle.alias(), once=once)
+        indexing.run_worker(client, lifecycle.alias(), once=once, idle_sleep=poll)
