@@ -52,8 +52,8 @@ def test_norwegian_analysis_finds_inflections_nynorsk_typos_folding_and_synonyms
     assert titles("brøk med pizza")[0] == "Brøk med pizza"    # the exact title ranks first
 
 
-def test_words_only_in_an_ideas_steps_are_found_inflected_misspelt_and_without_aeoeaa(es, site_tree):
-    publish("Stasjoner i gymsalen", "Fire poster med oppgaver.", external_id="t-steps",
+def test_words_only_in_an_ideas_steps_are_found_inflected_misspelt_and_without_aeoeaa(es, site_tree, client):
+    stations = publish("Stasjoner i gymsalen", "Fire poster med oppgaver.", external_id="t-steps",
             body=[("step", {"title": "Måling", "text": "<p>Elevene måler skrittlengder med målebånd.</p>"}),
                   ("step", {"title": "Deling", "text": "<p>Gruppa skal dividere lengden på antall skritt.</p>"})])
     publish("Prosent i butikken", "Tilbudsaviser gir regnestykker med rabatt.", external_id="t-shop")
@@ -62,6 +62,14 @@ def test_words_only_in_an_ideas_steps_are_found_inflected_misspelt_and_without_a
         # exact, without å, nynorsk plural, one-letter typo, singular, synonym of a step's word
         found = titles(q)
         assert "Stasjoner i gymsalen" in found and "Prosent i butikken" not in found, (q, found)
+    from django.contrib.auth.models import AnonymousUser
+
+    from search.queries import search
+
+    # The result links to the idea's page, and the page is there.
+    hit = search("målebånd", {}, AnonymousUser())["results"][0]
+    assert hit["url"] == stations.url
+    assert "Stasjoner i gymsalen" in client.get(hit["url"]).content.decode()
 
 
 def test_facets_filters_and_escaped_highlights(es, site_tree):
