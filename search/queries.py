@@ -36,7 +36,9 @@ def search(q: str, filters: dict, user, page: int = 1, sort: str = "relevance") 
             return _es_search(q, filters, user, page, sort)
         except Exception as exc:  # noqa: BLE001 - fall back, never fail the page
             log.warning("Elasticsearch unavailable, answering from the database: %s", exc)
-    return _db_search(q, filters, user, page)
+    from . import database
+
+    return database.search(q, filters, user, page, sort, visible_groups(user))
 
 
 def _safe_highlight(fragment: str) -> str:
@@ -131,62 +133,6 @@ def _es_search(q, filters, user, page, sort):
     total = counted["hits"]["total"]["value"]
     return {"total": total, "backend": "elasticsearch", "facets": facets, "results": results, "page": page,
             "pages": max(1, math.ceil(total / PAGE_SIZE))}
-
-
-def _db_search(q, filters, user, page):
-    """The database fallback: the same visible set, matched on words in title and text."""
-    from django.db.models import Q
-
-    from forums.models import Thread
-    from ideabank.models import IdeaPage
-    from staffroom.models import CoursePage, ModulePage
-
-    words = [w for w in q.split() if w][:8]
-
-    def match(fields):
-        cond = Q()
-        for w in words:
-            part = Q()
-            for f in fields:
-                part |= Q(**{f"{f}__icontains": w})
-            cond &= part
-        return cond
-
-    rows = []
-    want = filters.get("type")
-    if want in (None, "", "idea"):
-        ideas = IdeaPage.objects.live().public().filter(match(["title", "summary"]))
-        if filters.get("subject"):
-            ideas = ideas.filter(subject=filters["subject"])
-        if filters.get("language"):
-            ideas = ideas.filter(language=filters["language"])
-        if filters.get("tag"):
-            ideas = ideas.filter(tagged_items__tag__name=filters["tag"])
-        for i in ideas.distinct()[:200]:
-            if filters.get("grade") and filters["grade"] not in i.grade_bands:
-                continue
-            rows.append({"type": "idea", "id": i.pk, "title": i.title, "url": i.url,
-                         "snippet": escape(i.summary[:200]), "external_id": i.external_id or None})
-    for kind, model, text in (("course", CoursePage, "search_description"), ("module", ModulePage, "lead")):
-        if want in (None, "", kind) and not filters.get("tag") and not filters.get("grade"):
-            for p in model.objects.live().public().filter(match(["title", text]))[:100]:
-                rows.append({"type": kind, "id": p.pk, "title": p.title, "url": p.url,
-                             "snippet": escape(getattr(p, text)[:200]), "external_id": None})
-    if want in (None, "", "thread") and not any(filters.get(k) for k in ("tag", "grade", "subject")):
-        groups = visible_groups(user)
-        threads = Thread.objects.filter(is_hidden=False).filter(Q(category__group__isnull=True)
-                                                                | Q(category__group_id__in=groups))
-        for t in threads.filter(match(["title"]))[:100]:
-            rows.append({"type": "thread", "id": t.pk, "title": t.title, "url": t.get_absolute_url(),
-                         "snippet": "", "external_id": None})
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r["type"]] = counts.get(r["type"], 0) + 1
-    start = (page - 1) * PAGE_SIZE
-    return {"total": len(rows), "backend": "database",
-            "facets": {"type": [{"value": k, "count": v} for k, v in sorted(counts.items())]},
-            "results": rows[start:start + PAGE_SIZE], "page": page,
-            "pages": max(1, math.ceil(len(rows) / PAGE_SIZE))}
 
 
 def suggest(prefix: str, user, limit: int = 8) -> dict:

@@ -15,11 +15,20 @@ def es(settings):
     client.indices.delete(index=f"{settings.SEARCH_INDEX_PREFIX}_content*", ignore_unavailable=True)
 
 
+@pytest.fixture(params=["elasticsearch", "database"])
+def backend(request, es, settings):
+    """Tests taking it run twice: what a viewer may see, the facets and the escaping
+    must not depend on whether Elasticsearch answers or the database does."""
+    if request.param == "database":
+        settings.ELASTICSEARCH_URL = ""  # the worker still drains into `es`
+    return request.param
+
+
 def publish(title, summary, **extra):
     from ideabank import services
 
     fields = dict(title=title, summary=summary, body=extra.pop("body", []), subject="matematikk", grade_bands=extra.pop("grades", ["5-7"]),
-                  tags=extra.pop("tags", []), aim_codes=[], time_minutes=None, digital_tools="",
+                  tags=extra.pop("tags", []), aim_codes=extra.pop("aims", []), time_minutes=None, digital_tools="",
                   language=extra.pop("language", "nb"), licence="CC-BY-4.0")
     return services.publish_idea_directly(**fields, **extra)
 
@@ -72,16 +81,22 @@ def test_words_only_in_an_ideas_steps_are_found_inflected_misspelt_and_without_a
     assert "Stasjoner i gymsalen" in client.get(hit["url"]).content.decode()
 
 
-def test_facets_filters_and_escaped_highlights(es, site_tree):
+def test_facets_filters_and_escaped_highlights(es, backend, site_tree):
     from django.contrib.auth.models import AnonymousUser
 
     from search.queries import search
 
     publish("<script>alert(1)</script> Brøkstafett", "En stafett med <b>brøk</b>", tags=["stafett"])
-    publish("Brøk for småtrinnet", "Bretting av brøk", grades=["1-4"])
+    from ideabank.models import CompetenceAim, IdeaPage
+
+    aim = CompetenceAim.objects.order_by("code").first().code
+    publish("Brøk for småtrinnet", "Bretting av brøk", grades=["1-4"], aims=[aim])
     drain(es)
     result = search("brøk", {}, AnonymousUser())
-    assert result["backend"] == "elasticsearch"
+    assert result["backend"] == backend
+    with_aim = {r["title"] for r in search("brøk", {"aim": aim}, AnonymousUser())["results"]}
+    assert "Brøk for småtrinnet" in with_aim
+    assert with_aim <= set(IdeaPage.objects.filter(competence_aims__code=aim).values_list("title", flat=True))
     grade_facet = {b["value"]: b["count"] for b in result["facets"]["grade"]}
     assert grade_facet.get("1-4", 0) >= 1 and grade_facet.get("5-7", 0) >= 1
     assert all("<script>" not in r["snippet"] and "<b>" not in r["snippet"] for r in result["results"])
@@ -95,7 +110,7 @@ def test_facets_filters_and_escaped_highlights(es, site_tree):
     assert {b["value"] for b in filtered["facets"]["grade"]} >= {"1-4", "5-7"}
 
 
-def test_drafts_and_private_group_threads_are_never_returned(es, site_tree, make_user):
+def test_drafts_and_private_group_threads_are_never_returned(es, backend, site_tree, make_user):
     from community import services as cs
     from forums import services as fs
     from forums.models import Category
@@ -111,9 +126,31 @@ def test_drafts_and_private_group_threads_are_never_returned(es, site_tree, make
     fs.create_thread(kari, private, "Hemmelig tråd om brøk", "Bare for gruppa")
     drain(es)
     assert titles("hemmelig") == []
+    assert "Hemmelig tråd om brøk" not in titles("", type="thread")
     from search.queries import search
 
     assert "Hemmelig tråd om brøk" in [r["title"] for r in search("hemmelig", {}, kari)["results"]]
+
+
+def test_the_database_fallback_stems_matches_prefixes_and_steps_and_ranks_titles_first(db, site_tree, settings):
+    from django.contrib.auth.models import AnonymousUser
+
+    from search.queries import search
+
+    settings.ELASTICSEARCH_URL = ""
+    publish("Pizza i klasserommet", "Elevene deler pizzaen i like store biter.", tags=["pizzadeling"])
+    publish("Tallinja på golvet", "Elevane plasserer kort sjølve.", language="nn",
+            body=[("step", {"title": "Måling", "text": "<p>Gruppa måler skrittlengder med målebånd.</p>"})])
+    publish("Skrittlengder", "Vi måler oss selv.")
+    assert "Pizza i klasserommet" in titles("pizzadelingene")  # its tag, inflected
+    assert "Tallinja på golvet" in titles("tallinjen")     # the title's word, bokmål form
+    assert "Tallinja på golvet" in titles("målebånda")     # a word only in a step, inflected
+    assert titles("skrittlengde")[0] == "Skrittlengder"     # a title match ranks above a step's
+    assert any(t.startswith("Brøkstafett") for t in titles("brøk"))  # a compound, by its prefix
+    assert titles("og på") == []                             # stop words alone find nothing
+    result = search("tallinjen", {"language": "nn"}, AnonymousUser())
+    assert result["backend"] == "database" and [r["title"] for r in result["results"]] == ["Tallinja på golvet"]
+    assert {b["value"] for b in result["facets"]["language"]} >= {"nb", "nn"}
 
 
 def test_writes_succeed_while_elasticsearch_is_down_and_the_outbox_drains_after(es, site_tree, settings):
@@ -169,7 +206,7 @@ def test_the_api_has_the_same_shape_with_and_without_elasticsearch(client, es, s
     settings.ELASTICSEARCH_URL = ""
     without = client.get("/api/search?q=brøk").json()
     assert with_es["backend"] == "elasticsearch" and without["backend"] == "database"
-    assert set(with_es) == set(without)
+    assert set(with_es) == set(without) and set(with_es["facets"]) == set(without["facets"])
     for r in with_es["results"] + without["results"]:
         assert set(r) == {"type", "id", "title", "url", "snippet", "external_id"}
     assert without["total"] >= 1

@@ -60,6 +60,14 @@ def test_embedded_default_boots_with_demo_content():
         assert health["database"]["engine"] == "sqlite"
         assert health["channel_layer"]["backend"] == "InMemoryChannelLayer"
         assert health["search"]["backend"] == "database"
+        # The embedded default's search: SQLite answers in the API's shape, facets too.
+        status, body = fetch(base + "/api/search?q=br%C3%B8k")
+        found = json.loads(body)
+        assert status == 200 and found["backend"] == "database", body
+        assert "Brøkstafett med tallinje i gymsalen" in [r["title"] for r in found["results"]]
+        assert set(found["facets"]) == {"type", "subject", "grade", "tag", "language"}
+        status, body = fetch(base + "/api/search?q=br%C3%B8k&type=module")
+        assert status == 200 and {r["type"] for r in json.loads(body)["results"]} == {"module"}
         status, _ = fetch(base + "/finnes-ikke/")
         assert status == 404
     finally:
