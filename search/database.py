@@ -25,6 +25,8 @@ from django.db import connection
 from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, Value
 from django.utils.html import escape
 
+from .queries import PAGE_SIZE, safe_highlight
+
 CONFIG = "norwegian"
 # Matches per type that are ranked, counted and faceted. A fallback serves an outage,
 # not a catalogue: beyond this many, totals stop growing.
@@ -74,14 +76,14 @@ def search(q: str, filters: dict, user, page: int, sort: str, visible_groups: li
     else:
         chosen.sort(key=lambda c: (c["rank"], c["published_at"].timestamp() if c["published_at"] else 0),
                     reverse=True)
-    start = (page - 1) * 10
-    shown = chosen[start:start + 10]
+    start = (page - 1) * PAGE_SIZE
+    shown = chosen[start:start + PAGE_SIZE]
     snippets = _headlines(shown, query) if query is not None else {}
     results = [{"type": c["type"], "id": c["id"], "title": c["title"], "url": c["url"],
                 "snippet": snippets.get((c["type"], c["id"])) or escape(c["text"][:200]),
                 "external_id": c["external_id"]} for c in shown]
     return {"total": len(chosen), "backend": "database", "facets": facets, "results": results, "page": page,
-            "pages": max(1, math.ceil(len(chosen) / 10))}
+            "pages": max(1, math.ceil(len(chosen) / PAGE_SIZE))}
 
 
 def _tsquery(words: list[str]) -> SearchQuery | None:
@@ -89,7 +91,7 @@ def _tsquery(words: list[str]) -> SearchQuery | None:
     (as in Elasticsearch, a result with more of them ranks higher). None when
     PostgreSQL's Norwegian dictionary drops them all (stop words such as «og», «på»)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_tsquery(%s::regconfig, %s)::text", [CONFIG, " | ".join(f"{w}:*" for w in words)])
+        cursor.execute("SELECT to_tsquery(%s::regconfig, %s)::text", [CONFIG, " | ".join(f"'{w}':*" for w in words)])
         text = cursor.fetchone()[0]
     return SearchQuery(text, search_type="raw", config=CONFIG) if text else None
 
@@ -98,8 +100,10 @@ def _matched(qs, words: list[str], query, vector, plain_fields: list[str], also=
     """The queryset narrowed to the words (on PostgreSQL: its vector matching the
     query, or `also`), with a rank, best first."""
     if query is not None:
-        qs = qs.annotate(document=vector, rank=SearchRank(vector, query))
-        return qs.filter(Q(document=query) | also if also is not None else Q(document=query)).order_by(
+        found = Q(document=query)
+        if also is not None:
+            found |= also
+        return qs.annotate(document=vector, rank=SearchRank(vector, query)).filter(found).order_by(
             "-rank", newest)[:LIMIT]
     cond = Q()
     for word in words:
@@ -216,8 +220,6 @@ def _headlines(shown: list[dict], query) -> dict[tuple[str, int], str]:
     from ideabank.models import IdeaPage
     from staffroom.models import CoursePage, ModulePage
 
-    from .queries import _safe_highlight
-
     snippets = {}
     for doc_type, model, field in (("idea", IdeaPage, "summary"), ("course", CoursePage, "search_description"),
                                    ("module", ModulePage, "lead")):
@@ -228,7 +230,7 @@ def _headlines(shown: list[dict], query) -> dict[tuple[str, int], str]:
                 fragment=SearchHeadline(field, query, config=CONFIG, start_sel="[[[", stop_sel="]]]",
                                         max_words=35, min_words=15)).values_list("pk", "fragment"):
             if fragment and "[[[" in fragment:
-                snippets[(doc_type, pk)] = _safe_highlight(fragment)
+                snippets[(doc_type, pk)] = safe_highlight(fragment)
     return snippets
 
 

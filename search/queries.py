@@ -41,7 +41,7 @@ def search(q: str, filters: dict, user, page: int = 1, sort: str = "relevance") 
     return database.search(q, filters, user, page, sort, visible_groups(user))
 
 
-def _safe_highlight(fragment: str) -> str:
+def safe_highlight(fragment: str) -> str:
     # Escape everything, then turn only our own markers into <mark>.
     return escape(fragment).replace("[[[", "<mark>").replace("]]]", "</mark>")
 
@@ -124,7 +124,7 @@ def _es_search(q, filters, user, page, sort):
         src = hit["_source"]
         hl = hit.get("highlight", {})
         fragment = (hl.get("summary") or hl.get("body") or [None])[0]
-        snippet = _safe_highlight(fragment) if fragment else escape((src.get("summary") or src.get("body") or "")[:200])
+        snippet = safe_highlight(fragment) if fragment else escape((src.get("summary") or src.get("body") or "")[:200])
         doc_type, _sep, pk = hit["_id"].partition("-")
         results.append({"type": doc_type, "id": int(pk), "title": src["title"], "url": src["url"],
                         "snippet": snippet, "external_id": src.get("external_id")})
