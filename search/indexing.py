@@ -1,6 +1,7 @@
 """Outbox indexing: content writes add an OutboxEntry in their own transaction; the
 worker sends entries in bulk with external versions (a stale update never overwrites
-a newer one) and deletes them once Elasticsearch has them."""
+a newer one) and marks them sent once Elasticsearch has them; sent entries are purged
+after KEEP_SENT."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from .models import DocumentVersion, OutboxEntry
 log = logging.getLogger("staffroom.search")
 KINDS = ("idea", "course", "module", "thread")
 SMALL_BATCH = 20
+# Sent entries stay this long: a reindex replays every entry written since it started,
+# including those the worker sent to the old index meanwhile. A reindex must finish
+# within it (100,000 documents take about a minute).
+KEEP_SENT = timedelta(hours=24)
+PURGE_EVERY = 600  # seconds
 # PostgreSQL NOTIFY channel: an outbox row's commit wakes the worker at once.
 WAKE_CHANNEL = "search_outbox"
 
@@ -214,7 +220,7 @@ def drain_once(client, index: str, batch: int = 500) -> int:
     """Sends one batch of due outbox entries; returns how many were settled."""
     from elasticsearch import helpers
 
-    entries = list(OutboxEntry.objects.filter(next_attempt_at__lte=timezone.now()).order_by("id")[:batch])
+    entries = list(OutboxEntry.objects.pending().filter(next_attempt_at__lte=timezone.now()).order_by("id")[:batch])
     if not entries:
         return 0
     ok_ids, failed = [], []
@@ -232,7 +238,7 @@ def drain_once(client, index: str, batch: int = 500) -> int:
             ok_ids.append(entry.pk)
         else:
             failed.append(entry.pk)
-    OutboxEntry.objects.filter(pk__in=ok_ids).delete()
+    OutboxEntry.objects.filter(pk__in=ok_ids).update(sent_at=timezone.now())
     if failed:
         for entry in OutboxEntry.objects.filter(pk__in=failed):
             delay = min(300, 2 ** min(entry.attempts, 8))
@@ -287,14 +293,24 @@ class Wakeup:
         self.conn = None
 
 
+def purge_sent() -> int:
+    """Deletes the entries sent longer ago than KEEP_SENT."""
+    deleted, _by_model = OutboxEntry.objects.filter(sent_at__lt=timezone.now() - KEEP_SENT).delete()
+    return deleted
+
+
 def run_worker(client, index_alias: str, once: bool = False, idle_sleep: float = 0.5) -> None:
     backoff = 0.5
     wakeup = Wakeup()
     if not once:
         wakeup.listen()
+    purged_at = 0.0
     try:
         while True:
             try:
+                if time.monotonic() - purged_at > PURGE_EVERY:
+                    purge_sent()
+                    purged_at = time.monotonic()
                 done = drain_once(client, index_alias)
                 backoff = 0.5
             except Exception as exc:  # noqa: BLE001 - Elasticsearch down: keep the outbox, retry

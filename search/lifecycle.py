@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
+from django.utils import timezone
 from elasticsearch import helpers
 
 from . import documents, indexing
@@ -14,6 +16,7 @@ from . import documents, indexing
 # median for 312 documents.)
 BATCH = 500
 QUIET_ABOVE = 5_000
+REPLAY_MARGIN = timedelta(seconds=60)
 
 
 def alias() -> str:
@@ -44,7 +47,11 @@ def reindex(client, progress=None) -> dict:
 
     name = alias()
     new = f"{name}_v{int(time.time() * 1000)}"
-    mark = OutboxEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    # Entries after the mark are replayed into the new index. The mark lies a minute
+    # back: an entry whose transaction was still open when the reindex started may
+    # have a lower id than one already committed.
+    mark = (OutboxEntry.objects.filter(created_at__lt=timezone.now() - REPLAY_MARGIN).order_by("-id")
+            .values_list("id", flat=True).first() or 0)
     objects = list(indexing.all_objects())
     # A large index fills without refreshes (nobody searches it until the alias swap);
     # for a small one, turning them off and on again costs more than they do.
@@ -70,20 +77,50 @@ def reindex(client, progress=None) -> dict:
             if progress:
                 progress(start + len(chunk), len(objects))
 
-    helpers.bulk(client.options(request_timeout=60), actions(), chunk_size=BATCH, raise_on_error=False)
-    if quiet:
-        client.indices.put_settings(index=new, settings={"index": {"refresh_interval": None}})
-    # Catch up: every outbox entry written since the mark goes to the new index too.
-    for entry_batch in _batches(OutboxEntry.objects.filter(id__gt=mark).order_by("id")):
-        helpers.bulk(client, indexing._actions(entry_batch, new), raise_on_error=False)
-    client.indices.refresh(index=new)
+    try:
+        _, errors = helpers.bulk(client.options(request_timeout=60), actions(), chunk_size=BATCH,
+                                 raise_on_error=False)
+        _check(errors)
+        if quiet:
+            client.indices.put_settings(index=new, settings={"index": {"refresh_interval": None}})
+        # Every outbox entry written since the mark goes to the new index too, whether
+        # or not the worker has sent it to the old one meanwhile.
+        _catch_up(client, new, mark)
+        client.indices.refresh(index=new)
+    except Exception:
+        client.options(ignore_status=404).indices.delete(index=new)  # never swap in a partial index
+        raise
     found = client.options(ignore_status=404).indices.get_alias(name=name)
     old = list(found.body) if found.meta.status == 200 else []  # index names
     # One atomic cluster-state update moves the alias and deletes the old index (a
     # separate delete was a second update, ~15 % of a 500-document reindex).
     client.indices.update_aliases(actions=[{"add": {"index": new, "alias": name}}]
                                   + [{"remove_index": {"index": o}} for o in old])
+    # What the worker sent between the catch-up and the swap went to the old index:
+    # replay again, now into the live one (versions make the repeats no-ops).
+    if _catch_up(client, new, mark):
+        client.indices.refresh(index=new)
     return {"index": new, "documents": len(objects), "removed": old}
+
+
+def _catch_up(client, index: str, mark: int) -> int:
+    """Sends every outbox entry after `mark`, sent or not, to `index`; returns how many."""
+    from .models import OutboxEntry
+
+    sent = 0
+    for entry_batch in _batches(OutboxEntry.objects.filter(id__gt=mark).order_by("id")):
+        _, errors = helpers.bulk(client, indexing._actions(entry_batch, index), raise_on_error=False)
+        _check(errors)
+        sent += len(entry_batch)
+    return sent
+
+
+def _check(errors) -> None:
+    """Raises on a bulk item that failed for another reason than a newer version
+    already being there (409) or a deleted document already being gone (404)."""
+    failed = [e for e in errors if next(iter(e.values())).get("status") not in (404, 409)]
+    if failed:
+        raise RuntimeError(f"{len(failed)} documents were not indexed, the first: {failed[0]}")
 
 
 def _batches(qs, size: int = 500):

@@ -18,4 +18,4 @@ class Command(BaseCommand):
         for kind in indexing.KINDS:
             n = client.count(index=index, query={"term": {"type": kind}})["count"]
             self.stdout.write(f"{kind:<8} {counts.get(kind, 0):>9} {n:>7}")
-        self.stdout.write(f"Venter i utboksen: {OutboxEntry.objects.count()}")
+        self.stdout.write(f"Venter i utboksen: {OutboxEntry.objects.pending().count()}")
