@@ -30,6 +30,14 @@ def create_index(client, name: str, refresh_interval: str | None = None) -> None
     doc_index.create(using=client)
 
 
+def merge(client, index: str) -> None:
+    """Merges a freshly built index into one segment. A query visits every segment,
+    and a bulk load of 100,000 documents leaves 8-15 of them: merged, the raw query's
+    p95 was a fifth lower (bench/search reports both). Later writes add small
+    segments that Elasticsearch merges as usual."""
+    client.options(request_timeout=900).indices.forcemerge(index=index, max_num_segments=1)
+
+
 def ensure_index(client) -> str:
     """The alias exists and points at an index (created on first use)."""
     name = alias()
@@ -83,6 +91,8 @@ def reindex(client, progress=None) -> dict:
         _check(errors)
         if quiet:
             client.indices.put_settings(index=new, settings={"index": {"refresh_interval": None}})
+            client.indices.refresh(index=new)
+            merge(client, new)
         # Every outbox entry written since the mark goes to the new index too, whether
         # or not the worker has sent it to the old one meanwhile.
         _catch_up(client, new, mark)

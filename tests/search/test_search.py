@@ -225,6 +225,29 @@ def test_a_reindex_while_teachers_publish_and_the_worker_runs_loses_nothing_and_
     assert "Slettes under reindeks" not in found
 
 
+def test_a_large_rebuild_fills_without_refreshes_is_merged_and_finds_the_same(es, site_tree, monkeypatch):
+    from search import lifecycle
+
+    publish("Før stor reindeks", "Brøk")
+    drain(es)
+    before = titles("brøk")
+    monkeypatch.setattr(lifecycle, "QUIET_ABOVE", 0)  # the path a rebuild of 5,000+ documents takes
+    monkeypatch.setattr(lifecycle, "BATCH", 5)
+    old = set(es.indices.get_alias(name=lifecycle.alias()))
+
+    def between_batches(done, total):
+        # As a large load does by itself: a segment per flushed batch.
+        for name in set(es.indices.get(index=f"{lifecycle.alias()}_v*")) - old:
+            es.indices.refresh(index=name)
+
+    new = lifecycle.reindex(es, progress=between_batches)["index"]
+    assert titles("brøk") == before and "Før stor reindeks" in before
+    stats = es.indices.stats(index=new, metric="segments")["_all"]["primaries"]["segments"]
+    assert stats["count"] == 1
+    settings = es.indices.get_settings(index=new)[new]["settings"]["index"]
+    assert "refresh_interval" not in settings  # back to the default once filled
+
+
 def test_sent_outbox_entries_are_kept_for_a_day_then_purged_and_pending_ones_stay(db):
     from datetime import timedelta
 
