@@ -9,7 +9,7 @@ import logging
 import time
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -308,6 +308,9 @@ def run_worker(client, index_alias: str, once: bool = False, idle_sleep: float =
     try:
         while True:
             try:
+                # A database restart leaves this long-lived process a dead connection;
+                # Django replaces an unusable one only when asked.
+                close_old_connections()
                 if time.monotonic() - purged_at > PURGE_EVERY:
                     purge_sent()
                     purged_at = time.monotonic()
