@@ -283,9 +283,11 @@ class Wakeup:
             for _note in self.conn.notifies(timeout=0):  # fold the ones that queued meanwhile
                 pass
         except psycopg.Error as exc:
+            # Listen again, then drain at once: what committed while no connection was
+            # listening sent a wake-up nobody heard.
             log.warning("search worker: wake-up connection lost (%s)", exc)
             self.close()
-            time.sleep(timeout)
+            self.listen()
 
     def close(self) -> None:
         if self.conn is not None:
@@ -309,8 +311,10 @@ def run_worker(client, index_alias: str, once: bool = False, idle_sleep: float =
         while True:
             try:
                 # A database restart leaves this long-lived process a dead connection;
-                # Django replaces an unusable one only when asked.
-                close_old_connections()
+                # Django replaces an unusable one only when asked (never inside a
+                # transaction: a caller's, or a test's).
+                if not connection.in_atomic_block:
+                    close_old_connections()
                 if time.monotonic() - purged_at > PURGE_EVERY:
                     purge_sent()
                     purged_at = time.monotonic()

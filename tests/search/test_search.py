@@ -362,8 +362,8 @@ def test_a_post_hidden_by_moderation_leaves_the_search_index(es, site_tree, make
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_running_worker_makes_a_published_idea_searchable_without_waiting_for_its_poll(es, site_tree,
-                                                                                         settings):
+def test_a_running_worker_indexes_at_once_on_commit_and_survives_losing_its_connections(es, site_tree,
+                                                                                      settings, tmp_path):
     import subprocess
     import sys
     import time
@@ -375,17 +375,35 @@ def test_a_running_worker_makes_a_published_idea_searchable_without_waiting_for_
     # explain an idea that is searchable within seconds.
     worker = subprocess.Popen([sys.executable, "manage.py", "search_worker", "--poll", "60"], cwd=ROOT,
                               env=daphne_env(SEARCH_INDEX_PREFIX=settings.SEARCH_INDEX_PREFIX),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=subprocess.DEVNULL, stderr=open(tmp_path / "worker.log", "w"))
+
+    def log() -> str:
+        return (tmp_path / "worker.log").read_text()[-2000:]
+
     try:
         deadline = time.monotonic() + 30
         while OutboxEntry.objects.pending().exists():  # its first drain: the demo pages
-            assert time.monotonic() < deadline and worker.poll() is None, worker.stderr.read().decode()
+            assert time.monotonic() < deadline and worker.poll() is None, log()
             time.sleep(0.1)
         time.sleep(0.5)  # now idle
         publish("Terningkast i friminuttet", "Elevene samler terningkast i en tabell.")
         published = time.monotonic()
         while "Terningkast i friminuttet" not in (found := titles("terningkast")):
             assert time.monotonic() - published < 10, f"not searchable 10 s after publishing: {found}"
+            time.sleep(0.05)
+        # The database drops the worker's connections (a restart does that): it
+        # reconnects and goes on, still woken by commits.
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            assert cursor.fetchone()[0] >= 2  # its queries' and its wake-ups'
+        time.sleep(0.5)
+        publish("Terningkast etter omstart", "Elevene samler terningkast igjen.")
+        published = time.monotonic()
+        while "Terningkast etter omstart" not in (found := titles("terningkast")):
+            assert worker.poll() is None and time.monotonic() - published < 10, (found, log())
             time.sleep(0.05)
     finally:
         worker.terminate()
