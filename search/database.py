@@ -126,25 +126,17 @@ def _vector(*fields: tuple[str, str]):
 
 
 def _ideas(words, query) -> list[dict]:
-    from ideabank.models import IdeaPage, IdeaPageTag
+    from ideabank.models import IdeaPage
 
-    from .indexing import _page_urls
+    from .indexing import idea_tags_and_aims, page_urls
 
     vector = _vector(("title", "A"), ("summary", "B"), ("tag_names", "B")) + StoredTextVector("body", "C")
     rows = _matched(IdeaPage.objects.live().public().annotate(tag_names=_tag_names()), words, query, vector,
                     ["title", "summary"])
     rows = list(rows.values("pk", "title", "summary", "url_path", "first_published_at", "subject", "grade_bands",
                             "language", "external_id", "tried_count", "rank"))
-    tags: dict[int, list[str]] = {}
-    for idea_id, name in IdeaPageTag.objects.filter(content_object_id__in=[r["pk"] for r in rows]).values_list(
-            "content_object_id", "tag__name"):
-        tags.setdefault(idea_id, []).append(name)
-    aims: dict[int, list[str]] = {}
-    through = IdeaPage.competence_aims.through
-    for idea_id, code in through.objects.filter(ideapage_id__in=[r["pk"] for r in rows]).values_list(
-            "ideapage_id", "competenceaim__code"):
-        aims.setdefault(idea_id, []).append(code)
-    urls = _page_urls({r["pk"]: r["url_path"] for r in rows})
+    tags, aims = idea_tags_and_aims([r["pk"] for r in rows])
+    urls = page_urls({r["pk"]: r["url_path"] for r in rows})
     return [_candidate("idea", r["pk"], r["title"], urls[r["pk"]], r["summary"], r["first_published_at"],
                        r["rank"], subject=r["subject"], grade_bands=r["grade_bands"], tags=tags.get(r["pk"], []),
                        competence_aims=aims.get(r["pk"], []),
@@ -167,22 +159,22 @@ def _tag_names():
 def _courses(words, query) -> list[dict]:
     from staffroom.models import CoursePage
 
-    from .indexing import _grades, _page_urls
+    from .indexing import grades, page_urls
 
     vector = _vector(("title", "A"), ("search_description", "B"), ("introduction", "C"), ("goals", "C"))
     rows = list(_matched(CoursePage.objects.live().public(), words, query, vector,
                          ["title", "search_description"]).values(
         "pk", "title", "search_description", "url_path", "first_published_at", "subject", "grade_bands", "rank"))
-    urls = _page_urls({r["pk"]: r["url_path"] for r in rows})
+    urls = page_urls({r["pk"]: r["url_path"] for r in rows})
     return [_candidate("course", r["pk"], r["title"], urls[r["pk"]], r["search_description"],
                        r["first_published_at"], r["rank"], subject=r["subject"],
-                       grade_bands=_grades(r["grade_bands"])) for r in rows]
+                       grade_bands=grades(r["grade_bands"])) for r in rows]
 
 
 def _modules(words, query) -> list[dict]:
     from staffroom.models import CoursePage, ModulePage
 
-    from .indexing import _grades, _page_urls
+    from .indexing import grades, page_urls
 
     vector = _vector(("title", "A"), ("lead", "B")) + StoredTextVector("body", "C")
     rows = list(_matched(ModulePage.objects.live().public(), words, query, vector, ["title", "lead"]).values(
@@ -191,10 +183,10 @@ def _modules(words, query) -> list[dict]:
     parents = {r["pk"]: r["path"][:-ModulePage.steplen] for r in rows}
     courses = {c["path"]: c for c in CoursePage.objects.filter(path__in=set(parents.values())).values(
         "path", "subject", "grade_bands")}
-    urls = _page_urls({r["pk"]: r["url_path"] for r in rows})
+    urls = page_urls({r["pk"]: r["url_path"] for r in rows})
     return [_candidate("module", r["pk"], r["title"], urls[r["pk"]], r["lead"], r["first_published_at"],
                        r["rank"], subject=courses[parents[r["pk"]]]["subject"],
-                       grade_bands=_grades(courses[parents[r["pk"]]]["grade_bands"]))
+                       grade_bands=grades(courses[parents[r["pk"]]]["grade_bands"]))
             for r in rows if parents[r["pk"]] in courses]
 
 

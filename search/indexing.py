@@ -55,7 +55,7 @@ def documents_for(doc_type: str, object_ids) -> dict[int, dict]:
     return builder(list(object_ids)) if builder else {}
 
 
-def _page_urls(url_paths: dict[int, str]) -> dict[int, str | None]:
+def page_urls(url_paths: dict[int, str]) -> dict[int, str | None]:
     """Page URLs from their `url_path`s as Wagtail's `Page.url` builds them without
     a request, with the site root paths looked up once (`url` looks them up, or
     asks the cache, per page)."""
@@ -75,7 +75,7 @@ def _page_urls(url_paths: dict[int, str]) -> dict[int, str | None]:
     return urls
 
 
-def _grades(text: str) -> list[str]:
+def grades(text: str) -> list[str]:
     return [g.strip() for g in text.split(",") if g.strip()]
 
 
@@ -89,14 +89,14 @@ def _document(doc_type: str, title: str, summary: str, body: str, url, published
 
 def _page_document(doc_type: str, page, url, summary: str, body: str, course) -> dict:
     return _document(doc_type, page.title, summary, body, url, page.first_published_at, subject=course.subject,
-                     grade_bands=_grades(course.grade_bands))
+                     grade_bands=grades(course.grade_bands))
 
 
 def _course_documents(ids: list[int]) -> dict[int, dict]:
     from staffroom.models import CoursePage
 
     courses = list(CoursePage.objects.live().public().filter(pk__in=ids))
-    urls = _page_urls({c.pk: c.url_path for c in courses})
+    urls = page_urls({c.pk: c.url_path for c in courses})
     return {c.pk: _page_document("course", c, urls[c.pk], c.search_description,
                                  _html_text(c.introduction) + " " + _html_text(c.goals), c) for c in courses}
 
@@ -108,7 +108,7 @@ def _module_documents(ids: list[int]) -> dict[int, dict]:
     # A module's course is its parent page: one query for all their paths.
     parent_path = {m.pk: m.path[:-ModulePage.steplen] for m in modules}
     courses = {c.path: c for c in CoursePage.objects.filter(path__in=set(parent_path.values()))}
-    urls = _page_urls({m.pk: m.url_path for m in modules})
+    urls = page_urls({m.pk: m.url_path for m in modules})
     return {m.pk: _page_document("module", m, urls[m.pk], m.lead, _body_text(m.body), courses[parent_path[m.pk]])
             for m in modules if parent_path[m.pk] in courses}
 
@@ -128,6 +128,22 @@ def _thread_documents(ids: list[int]) -> dict[int, dict]:
             for t in threads}
 
 
+def idea_tags_and_aims(ids) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Tag names and competence aim codes per idea, in one query each whatever the
+    number of ideas (modelcluster's prefetch clones a queryset per idea)."""
+    from ideabank.models import IdeaPage, IdeaPageTag
+
+    tags: dict[int, list[str]] = {}
+    for idea_id, name in IdeaPageTag.objects.filter(content_object_id__in=ids).values_list(
+            "content_object_id", "tag__name").order_by("pk"):
+        tags.setdefault(idea_id, []).append(name)
+    aims: dict[int, list[str]] = {}
+    for idea_id, code in IdeaPage.competence_aims.through.objects.filter(ideapage_id__in=ids).values_list(
+            "ideapage_id", "competenceaim__code"):
+        aims.setdefault(idea_id, []).append(code)
+    return tags, aims
+
+
 IDEA_FIELDS = ("pk", "title", "summary", "url_path", "first_published_at", "subject", "grade_bands", "language",
                "external_id", "tried_count")
 
@@ -136,25 +152,14 @@ def _idea_documents(ids: list[int]) -> dict[int, dict]:
     from django.db.models import F, JSONField
     from django.db.models.functions import Cast
 
-    from ideabank.models import IdeaPage, IdeaPageTag
+    from ideabank.models import IdeaPage
 
     # Plain rows, the body as its stored JSON: a reindex reads every idea, and page
     # instances with their StreamValues took most of the time (bench/search).
     ideas = {row["pk"]: row for row in IdeaPage.objects.live().public().filter(pk__in=ids)
              .annotate(stored_body=Cast(F("body"), JSONField())).values(*IDEA_FIELDS, "stored_body")}
-    # Tags and aims for the whole batch in one query each (modelcluster's
-    # prefetch clones a queryset per idea).
-    tags: dict[int, list[str]] = {}
-    for idea_id, name in IdeaPageTag.objects.filter(content_object_id__in=ideas).values_list(
-            "content_object_id", "tag__name").order_by("pk"):
-        tags.setdefault(idea_id, []).append(name)
-    field = IdeaPage._meta.get_field("competence_aims")
-    aims: dict[int, list[str]] = {}
-    for idea_id, code in field.remote_field.through.objects.filter(**{f"{field.m2m_field_name()}__in": ideas}
-                                                                   ).values_list(
-            field.m2m_field_name(), f"{field.m2m_reverse_field_name()}__code"):
-        aims.setdefault(idea_id, []).append(code)
-    urls = _page_urls({pk: row["url_path"] for pk, row in ideas.items()})
+    tags, aims = idea_tags_and_aims(ideas)
+    urls = page_urls({pk: row["url_path"] for pk, row in ideas.items()})
     return {pk: _document("idea", row["title"], row["summary"], _stored_text(row["stored_body"]), urls[pk],
                           row["first_published_at"], subject=row["subject"], grade_bands=row["grade_bands"],
                           tags=tags.get(pk, []), competence_aims=aims.get(pk, []), language=row["language"],

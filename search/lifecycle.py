@@ -35,9 +35,10 @@ def create_index(client, name: str, refresh_interval: str | None = None, **creat
 
 def merge(client, index: str) -> None:
     """Merges a freshly built index into one segment. A query visits every segment,
-    and a bulk load of 100,000 documents leaves 8-15 of them: merged, the raw query's
-    p95 was a fifth lower (bench/search reports both). Later writes add small
-    segments that Elasticsearch merges as usual."""
+    and a bulk load of 100,000 documents leaves 6-15 of them. Against a copy left at 7,
+    alternating rounds of bench/search's queries: p50 22.5 -> 20.0 ms, p95 35.9 ->
+    33.2 ms (/tmp script). Later writes add small segments that Elasticsearch merges
+    as usual."""
     client.options(request_timeout=900).indices.forcemerge(index=index, max_num_segments=1)
 
 
