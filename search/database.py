@@ -207,8 +207,9 @@ def _threads(words, query, visible_groups: list[int]) -> list[dict]:
 
 
 def _headlines(shown: list[dict], query) -> dict[tuple[str, int], str]:
-    """Highlighted snippets for the page's ideas, courses and modules, escaped
-    before the marks are added."""
+    """Highlighted snippets for the page's results, escaped before the marks are
+    added."""
+    from forums.models import Post
     from ideabank.models import IdeaPage
     from staffroom.models import CoursePage, ModulePage
 
@@ -223,6 +224,15 @@ def _headlines(shown: list[dict], query) -> dict[tuple[str, int], str]:
                                         max_words=35, min_words=15)).values_list("pk", "fragment"):
             if fragment and "[[[" in fragment:
                 snippets[(doc_type, pk)] = safe_highlight(fragment)
+    # A thread's snippet is its first visible post that matches.
+    threads = [c["id"] for c in shown if c["type"] == "thread"]
+    posts = Post.objects.filter(thread_id__in=threads, deleted_at__isnull=True, is_hidden=False, is_held=False)
+    for thread_id, fragment in posts.annotate(document=SearchVector("body", config=CONFIG)).filter(
+            document=query).annotate(fragment=SearchHeadline("body", query, config=CONFIG, start_sel="[[[",
+                                                             stop_sel="]]]", max_words=35, min_words=15)
+                                     ).order_by("created_at").values_list("thread_id", "fragment"):
+        if "[[[" in fragment:
+            snippets.setdefault(("thread", thread_id), safe_highlight(fragment))
     return snippets
 
 

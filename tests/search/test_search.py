@@ -132,7 +132,8 @@ def test_drafts_and_private_group_threads_are_never_returned(es, backend, site_t
     assert "Hemmelig tråd om brøk" in [r["title"] for r in search("hemmelig", {}, kari)["results"]]
 
 
-def test_the_database_fallback_stems_matches_prefixes_and_steps_and_ranks_titles_first(db, site_tree, settings):
+def test_the_database_fallback_stems_matches_prefixes_and_steps_and_ranks_titles_first(db, site_tree, settings,
+                                                                                        make_user):
     from django.contrib.auth.models import AnonymousUser
 
     from search.queries import search
@@ -151,6 +152,16 @@ def test_the_database_fallback_stems_matches_prefixes_and_steps_and_ranks_titles
     result = search("tallinjen", {"language": "nn"}, AnonymousUser())
     assert result["backend"] == "database" and [r["title"] for r in result["results"]] == ["Tallinja på golvet"]
     assert {b["value"] for b in result["facets"]["language"]} >= {"nb", "nn"}
+    # A thread is found by what its posts say, and shows where, escaped.
+    from forums import services as fs
+    from forums.models import Category
+
+    open_forum = Category.objects.create(name="Åpent", slug="apent-fallback")
+    fs.create_thread(make_user("vurderer"), open_forum, "Spørsmål om vurdering",
+                     "Hvordan vurderer dere tallinjeoppgavene når 3 < 5? <script>alert(1)</script>")
+    thread = next(r for r in search("tallinjeoppgaver", {}, AnonymousUser())["results"] if r["type"] == "thread")
+    assert "<mark>tallinjeoppgavene</mark>" in thread["snippet"] and "3 &lt; 5" in thread["snippet"]
+    assert "<script" not in thread["snippet"]
 
 
 def test_writes_succeed_while_elasticsearch_is_down_and_the_outbox_drains_after(es, site_tree, settings):
