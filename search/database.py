@@ -25,14 +25,13 @@ from django.db import connection
 from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, Value
 from django.utils.html import escape
 
-from .queries import PAGE_SIZE, safe_highlight
+from .indexing import grades, idea_tags_and_aims, page_urls, search_document
+from .queries import FACETS, FILTERS, PAGE_SIZE, safe_highlight
 
 CONFIG = "norwegian"
 # Matches per type that are ranked, counted and faceted. A fallback serves an outage,
 # not a catalogue: beyond this many, totals stop growing.
 LIMIT = 500
-FACETS = {"type": "type", "subject": "subject", "grade": "grade_bands", "tag": "tags", "language": "language"}
-FILTERS = {**FACETS, "aim": "competence_aims"}
 WORD = re.compile(r"\w+")
 
 
@@ -58,42 +57,36 @@ def postgres() -> bool:
 
 def search(q: str, filters: dict, user, page: int, sort: str, visible_groups: list[int]) -> dict:
     words = WORD.findall(q.lower())[:8]
-    query = _tsquery(words) if postgres() and words else None
-    if words and postgres() and query is None:
-        candidates = []  # only stop words: nothing to look for
-    else:
-        candidates = [*_ideas(words, query), *_courses(words, query), *_modules(words, query),
-                      *_threads(words, query, visible_groups)]
+    # Any of the words, stemmed, as prefixes: «brøkene på tallinja» → brøk:* | tallinj:*
+    # (as in Elasticsearch, a result with more of them ranks higher). Stop words such as
+    # «og» and «på» drop out; a query of only those matches nothing.
+    query = (SearchQuery(" | ".join(f"'{w}':*" for w in words), search_type="raw", config=CONFIG)
+             if postgres() and words else None)
+    candidates = [*_ideas(words, query), *_courses(words, query), *_modules(words, query),
+                  *_threads(words, query, visible_groups)]
     # As in Elasticsearch: the facets count every match, the total and the hits only
     # those within the chosen filters.
     facets = {name: _counts(candidates, field) for name, field in FACETS.items()}
     chosen = [c for c in candidates if all(_within(c, FILTERS[k], v) for k, v in filters.items()
                                            if k in FILTERS and v)]
     if sort == "newest":
-        chosen.sort(key=lambda c: c["published_at"].timestamp() if c["published_at"] else 0, reverse=True)
+        chosen.sort(key=_published, reverse=True)
     elif sort == "tried":
         chosen.sort(key=lambda c: (c["tried_count"], c["rank"]), reverse=True)
     else:
-        chosen.sort(key=lambda c: (c["rank"], c["published_at"].timestamp() if c["published_at"] else 0),
-                    reverse=True)
+        chosen.sort(key=lambda c: (c["rank"], _published(c)), reverse=True)
     start = (page - 1) * PAGE_SIZE
     shown = chosen[start:start + PAGE_SIZE]
     snippets = _headlines(shown, query) if query is not None else {}
     results = [{"type": c["type"], "id": c["id"], "title": c["title"], "url": c["url"],
-                "snippet": snippets.get((c["type"], c["id"])) or escape(c["text"][:200]),
+                "snippet": snippets.get((c["type"], c["id"])) or escape(c["summary"][:200]),
                 "external_id": c["external_id"]} for c in shown]
     return {"total": len(chosen), "backend": "database", "facets": facets, "results": results, "page": page,
             "pages": max(1, math.ceil(len(chosen) / PAGE_SIZE))}
 
 
-def _tsquery(words: list[str]) -> SearchQuery | None:
-    """Any of the words, stemmed, as prefixes: «brøkene på tallinja» → brøk:* | tallinj:*
-    (as in Elasticsearch, a result with more of them ranks higher). None when
-    PostgreSQL's Norwegian dictionary drops them all (stop words such as «og», «på»)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_tsquery(%s::regconfig, %s)::text", [CONFIG, " | ".join(f"'{w}':*" for w in words)])
-        text = cursor.fetchone()[0]
-    return SearchQuery(text, search_type="raw", config=CONFIG) if text else None
+def _published(candidate: dict) -> float:
+    return candidate["published_at"].timestamp() if candidate["published_at"] else 0
 
 
 def _matched(qs, words: list[str], query, vector, plain_fields: list[str], also=None, newest="-first_published_at"):
@@ -112,9 +105,9 @@ def _matched(qs, words: list[str], query, vector, plain_fields: list[str], also=
 
 
 def _candidate(doc_type, pk, title, url, text, published_at, rank, **fields) -> dict:
-    return {"type": doc_type, "id": pk, "title": title, "url": url, "text": text or "",
-            "published_at": published_at, "rank": float(rank), "subject": None, "grade_bands": [], "tags": [],
-            "competence_aims": [], "language": "nb", "external_id": None, "tried_count": 0, **fields}
+    """A match with the fields of its search document (their defaults included)."""
+    return {**search_document(doc_type, title, text or "", "", url, published_at, **fields), "id": pk,
+            "rank": float(rank)}
 
 
 def _vector(*fields: tuple[str, str]):
@@ -127,8 +120,6 @@ def _vector(*fields: tuple[str, str]):
 
 def _ideas(words, query) -> list[dict]:
     from ideabank.models import IdeaPage
-
-    from .indexing import idea_tags_and_aims, page_urls
 
     vector = _vector(("title", "A"), ("summary", "B"), ("tag_names", "B")) + StoredTextVector("body", "C")
     rows = _matched(IdeaPage.objects.live().public().annotate(tag_names=_tag_names()), words, query, vector,
@@ -159,8 +150,6 @@ def _tag_names():
 def _courses(words, query) -> list[dict]:
     from staffroom.models import CoursePage
 
-    from .indexing import grades, page_urls
-
     vector = _vector(("title", "A"), ("search_description", "B"), ("introduction", "C"), ("goals", "C"))
     rows = list(_matched(CoursePage.objects.live().public(), words, query, vector,
                          ["title", "search_description"]).values(
@@ -173,8 +162,6 @@ def _courses(words, query) -> list[dict]:
 
 def _modules(words, query) -> list[dict]:
     from staffroom.models import CoursePage, ModulePage
-
-    from .indexing import grades, page_urls
 
     vector = _vector(("title", "A"), ("lead", "B")) + StoredTextVector("body", "C")
     rows = list(_matched(ModulePage.objects.live().public(), words, query, vector, ["title", "lead"]).values(

@@ -79,7 +79,7 @@ def grades(text: str) -> list[str]:
     return [g.strip() for g in text.split(",") if g.strip()]
 
 
-def _document(doc_type: str, title: str, summary: str, body: str, url, published_at, **fields) -> dict:
+def search_document(doc_type: str, title: str, summary: str, body: str, url, published_at, **fields) -> dict:
     """One search document: every field of the mapping, with the defaults of
     public, untagged, bokmål content."""
     return {"type": doc_type, "title": title, "summary": summary, "body": body, "url": url, "subject": None,
@@ -88,7 +88,7 @@ def _document(doc_type: str, title: str, summary: str, body: str, url, published
 
 
 def _page_document(doc_type: str, page, url, summary: str, body: str, course) -> dict:
-    return _document(doc_type, page.title, summary, body, url, page.first_published_at, subject=course.subject,
+    return search_document(doc_type, page.title, summary, body, url, page.first_published_at, subject=course.subject,
                      grade_bands=grades(course.grade_bands))
 
 
@@ -123,7 +123,7 @@ def _thread_documents(ids: list[int]) -> dict[int, dict]:
         found = posts.setdefault(thread_id, [])
         if len(found) < 200:  # the opening of a long thread is what it is about
             found.append(body)
-    return {t.pk: _document("thread", t.title, "", " ".join(posts.get(t.pk, [])), t.get_absolute_url(),
+    return {t.pk: search_document("thread", t.title, "", " ".join(posts.get(t.pk, [])), t.get_absolute_url(),
                             t.created_at, group_id=t.category.group_id)
             for t in threads}
 
@@ -160,7 +160,7 @@ def _idea_documents(ids: list[int]) -> dict[int, dict]:
              .annotate(stored_body=Cast(F("body"), JSONField())).values(*IDEA_FIELDS, "stored_body")}
     tags, aims = idea_tags_and_aims(ideas)
     urls = page_urls({pk: row["url_path"] for pk, row in ideas.items()})
-    return {pk: _document("idea", row["title"], row["summary"], _stored_text(row["stored_body"]), urls[pk],
+    return {pk: search_document("idea", row["title"], row["summary"], _stored_text(row["stored_body"]), urls[pk],
                           row["first_published_at"], subject=row["subject"], grade_bands=row["grade_bands"],
                           tags=tags.get(pk, []), competence_aims=aims.get(pk, []), language=row["language"],
                           external_id=row["external_id"] or None, tried_count=row["tried_count"])

@@ -26,10 +26,9 @@ def alias() -> str:
     return documents.index_name()
 
 
-def create_index(client, name: str, refresh_interval: str | None = None, **create) -> None:
+def create_index(client, name: str, **create) -> None:
     doc_index = documents.ContentDocument._index.clone(name=name)
-    doc_index.settings(number_of_shards=1, number_of_replicas=0,
-                       **({"refresh_interval": refresh_interval} if refresh_interval else {}))
+    doc_index.settings(number_of_shards=1, number_of_replicas=0)
     doc_index.create(using=client, **create)
 
 

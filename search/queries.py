@@ -14,6 +14,8 @@ log = logging.getLogger("staffroom.search")
 PAGE_SIZE = 10
 FILTERS = {"type": "type", "subject": "subject", "grade": "grade_bands", "tag": "tags", "language": "language",
            "aim": "competence_aims"}
+# Facet counts for every filter but the competence aim (too many values to list).
+FACETS = {name: field for name, field in FILTERS.items() if name != "aim"}
 TYPE_LABELS = {
     "idea": gettext_lazy("Idé"),
     "course": gettext_lazy("Kurs"),
@@ -102,7 +104,7 @@ def es_searches(q: str, filters: dict, user, page: int = 1, sort: str = "relevan
     counts = {
         "query": {"bool": {"filter": [*must, _visibility(user)]}},
         "post_filter": {"bool": {"filter": post_filters}},
-        "aggs": {name: {"terms": {"field": field, "size": 20}} for name, field in FILTERS.items() if name != "aim"},
+        "aggs": {name: {"terms": {"field": field, "size": 20}} for name, field in FACETS.items()},
         "track_total_hits": True, "size": 0,
     }
     return [hits, counts]

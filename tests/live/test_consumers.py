@@ -21,11 +21,17 @@ async def hello(comm):
     return await receive_type(comm, "hello")
 
 
-async def test_send_is_acked_with_seq_and_broadcast_to_other_members(room, connect):
+async def kari_and_ola(room, connect):
+    """Both members in the room, each past its hello."""
     kari, _, _ = await connect(room["kari"], room["group"])
     ola, _, _ = await connect(room["ola"], room["group"])
     await hello(kari)
     await hello(ola)
+    return kari, ola
+
+
+async def test_send_is_acked_with_seq_and_broadcast_to_other_members(room, connect):
+    kari, ola = await kari_and_ola(room, connect)
     cid = str(uuid.uuid4())
     await kari.send_json_to({"type": "message.send", "client_id": cid, "body": "Hei, Ola!"})
     ack = await receive_type(kari, "message.ack")
@@ -82,10 +88,7 @@ async def test_gap_older_than_retention_gets_resync(room, connect, settings):
 
 
 async def test_edit_and_delete_own_message_inside_the_windows(room, connect, settings):
-    kari, _, _ = await connect(room["kari"], room["group"])
-    ola, _, _ = await connect(room["ola"], room["group"])
-    await hello(kari)
-    await hello(ola)
+    kari, ola = await kari_and_ola(room, connect)
     await kari.send_json_to({"type": "message.send", "client_id": "e1", "body": "skrivefeil"})
     ack = await receive_type(kari, "message.ack")
     await kari.send_json_to({"type": "message.edit", "id": ack["id"], "body": "rettet"})
@@ -216,10 +219,7 @@ async def test_signing_out_in_another_tab_ends_the_socket(room, connect, setting
 
 async def test_rate_limit_answers_an_error_and_other_members_are_unaffected(room, connect, settings):
     settings.STAFFROOM_CHAT_RATE = (3, 10.0)
-    kari, _, _ = await connect(room["kari"], room["group"])
-    ola, _, _ = await connect(room["ola"], room["group"])
-    await hello(kari)
-    await hello(ola)
+    kari, ola = await kari_and_ola(room, connect)
     for n in range(4):
         await kari.send_json_to({"type": "message.send", "client_id": f"rl{n}", "body": f"{n}"})
     events = await drain(kari, timeout=1.0)
@@ -323,10 +323,7 @@ async def test_one_process_follows_a_room_once_however_many_members_are_online(r
 
     from live.events import room_group
 
-    kari, _, _ = await connect(room["kari"], room["group"])
-    ola, _, _ = await connect(room["ola"], room["group"])
-    await hello(kari)
-    await hello(ola)
+    kari, ola = await kari_and_ola(room, connect)
     layer = get_channel_layer()
     async with layer.connection(layer.consistent_hash(room_group(room["group"].pk))) as redis:
         followers = await redis.zrange(layer._group_key(room_group(room["group"].pk)), 0, -1)
@@ -386,10 +383,7 @@ async def test_the_embedded_defaults_in_memory_layer_carries_a_rooms_messages(ro
 
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     assert type(get_channel_layer()).__name__ == "InMemoryChannelLayer"
-    kari, _, _ = await connect(room["kari"], room["group"])
-    ola, _, _ = await connect(room["ola"], room["group"])
-    await hello(kari)
-    await hello(ola)
+    kari, ola = await kari_and_ola(room, connect)
     for n in range(3):
         await kari.send_json_to({"type": "message.send", "client_id": f"mem-{n}", "body": f"Melding {n}"})
     got = [await receive_type(ola, "message.new") for _ in range(3)]
